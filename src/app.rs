@@ -1,0 +1,102 @@
+//! Startup: read the command line (or the action's inputs), run the job, hand its report
+//! to the renderers, and turn errors into one-line reasons and exit codes.
+
+use std::collections::HashMap;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::action::{Console, commands::Location, inputs};
+use crate::cli::{App, CliCommand};
+use crate::commands;
+use crate::config::{AttestConfig, Format, Job};
+use crate::error::Error;
+use crate::render;
+
+/// The process environment, read once. Values that are not UTF-8 are dropped: nothing we
+/// read may be non-UTF-8, and `std::env::vars` would panic on them.
+pub fn process_env() -> HashMap<String, String> {
+    std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+        .collect()
+}
+
+pub fn main() -> ExitCode {
+    let app = match App::try_parse() {
+        Ok(app) => app,
+        Err(e) => {
+            let _ = e.print();
+            // Help and version go to stdout with 0; a usage error is 2.
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let env = process_env();
+    let lookup = |k: &str| env.get(k).cloned();
+    let console = Console::from_env(&lookup, app.verbose);
+    let job = match app.command {
+        CliCommand::Attest(args) => AttestConfig::from_args(args).map(Job::Attest),
+        CliCommand::Provenance(args) => AttestConfig::from_args(args).map(Job::Provenance),
+        CliCommand::Action => inputs::read(env.clone()),
+    };
+    let result = job
+        .map_err(Error::from)
+        .and_then(|job| run(&job, &lookup, &console));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => fail(&console, &err),
+    }
+}
+
+/// Runs a job and reports its result through the console and the runner's files.
+pub fn run(
+    job: &Job,
+    env: &dyn Fn(&str) -> Option<String>,
+    console: &Console,
+) -> Result<(), Error> {
+    let (name, config) = match job {
+        Job::Attest(c) => ("attest", c),
+        Job::Provenance(c) => ("provenance", c),
+    };
+    let report = commands::attest::run(name, config, env, console)?;
+    for w in &report.warnings {
+        console.warning(&Location::default(), w);
+    }
+    publish(
+        env,
+        &render::outputs::attest(&report),
+        &render::summary::attest(&report),
+    )?;
+    console.result(&match config.format {
+        Format::Text => render::text::attest(&report),
+        Format::Json => render::json::attest(&report),
+    });
+    Ok(())
+}
+
+/// Step outputs and the job summary go wherever the runner asks, also for the CLI run
+/// from a workflow's `run:` step.
+fn publish(
+    env: &dyn Fn(&str) -> Option<String>,
+    outputs: &crate::action::outputs::Outputs,
+    summary: &str,
+) -> Result<(), Error> {
+    if let Some(path) = env("GITHUB_OUTPUT").filter(|p| !p.is_empty()) {
+        outputs.append_to(path.as_ref())?;
+    }
+    if let Some(path) = env("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+        crate::action::summary::append(path.as_ref(), summary)?;
+    }
+    Ok(())
+}
+
+fn fail(console: &Console, err: &Error) -> ExitCode {
+    let location = Location {
+        title: Some("attest-kit".to_owned()),
+        ..Location::default()
+    };
+    console.error(&location, &err.one_line());
+    if let Some(help) = err.help() {
+        console.info(&format!("help: {help}"));
+    }
+    ExitCode::from(err.exit_code())
+}

@@ -1,0 +1,130 @@
+//! The command line (clap only). Flags carry the action inputs' names with `--`; both front
+//! doors fill the same `*Args` structs, which `config.rs` turns into a validated config.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "attest-kit",
+    version,
+    about = "Supply-chain attestations for any repository: SLSA provenance, SBOMs, Sigstore signatures, and their verification.",
+    after_help = "In GitHub Actions, use the action (uses: attest-kit/attest-kit@v1); it runs `attest-kit action`, which reads the same settings from the step's inputs.",
+    propagate_version = true
+)]
+pub struct App {
+    #[command(subcommand)]
+    pub command: CliCommand,
+    /// Print debug logs (also enabled by RUNNER_DEBUG=1).
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CliCommand {
+    /// Attest artifacts in one step: SLSA build provenance (the action's default command).
+    Attest(AttestArgs),
+    /// Write SLSA build provenance for artifacts.
+    Provenance(AttestArgs),
+    /// Run as a GitHub Action: read the command and its settings from INPUT_* variables.
+    #[command(hide = true)]
+    Action,
+}
+
+#[derive(Debug, Default, Clone, Args)]
+pub struct AttestArgs {
+    /// Files to attest (paths or globs); the same as --subject-path.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<String>,
+    #[command(flatten)]
+    pub subjects: SubjectArgs,
+    #[command(flatten)]
+    pub provenance: ProvenanceArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Default, Clone, Args)]
+#[command(next_help_heading = "Subjects")]
+pub struct SubjectArgs {
+    /// Files to attest: paths or globs (`*`, `?`, `[ab]`, `{a,b}`, `**`), separated by
+    /// newlines or commas; repeatable. A leading `!` excludes matches. A pattern that matches
+    /// nothing is an error.
+    #[arg(long = "subject-path", value_name = "PATTERNS")]
+    pub subject_path: Vec<String>,
+    /// Digest of an artifact that is not on disk, as sha256:<hex> or sha512:<hex>; needs
+    /// --subject-name.
+    #[arg(long = "subject-digest", value_name = "ALG:HEX")]
+    pub subject_digest: Option<String>,
+    /// Name recorded for --subject-digest.
+    #[arg(long = "subject-name", value_name = "NAME")]
+    pub subject_name: Option<String>,
+    /// Subjects from `sha256sum`/`sha512sum` output: a file path, or the lines themselves.
+    #[arg(long = "subject-checksums", value_name = "FILE|TEXT")]
+    pub subject_checksums: Option<String>,
+    /// Digests to compute for files, comma-separated: sha256 (always) and sha512.
+    #[arg(long = "digest-algorithms", value_name = "LIST")]
+    pub digest_algorithms: Option<String>,
+}
+
+#[derive(Debug, Default, Clone, Args)]
+#[command(next_help_heading = "Provenance")]
+pub struct ProvenanceArgs {
+    /// Also write the seed-compatible build-provenance.json [default: true].
+    #[arg(long = "legacy-provenance", value_name = "BOOL", num_args = 0..=1,
+          default_missing_value = "true", value_parser = clap::builder::BoolishValueParser::new())]
+    pub legacy_provenance: Option<bool>,
+    /// Outside GitHub Actions, record an honest local build (builder and build type say
+    /// "local"; source from git) instead of failing on missing GITHUB_* variables.
+    #[arg(long = "allow-local", value_name = "BOOL", num_args = 0..=1,
+          default_missing_value = "true", value_parser = clap::builder::BoolishValueParser::new())]
+    pub allow_local: Option<bool>,
+}
+
+#[derive(Debug, Default, Clone, Args)]
+#[command(next_help_heading = "Output")]
+pub struct OutputArgs {
+    /// Directory for the files written [default: attestations].
+    #[arg(long = "output-dir", value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+    /// How to print the result on stdout.
+    #[arg(long = "format", value_enum, value_name = "FORMAT")]
+    pub format: Option<CliFormat>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CliFormat {
+    Text,
+    Json,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        App::command().debug_assert();
+    }
+
+    #[test]
+    fn bool_flags_take_an_optional_value() -> Result<(), clap::Error> {
+        let app = App::try_parse_from([
+            "attest-kit",
+            "attest",
+            "--allow-local",
+            "--legacy-provenance",
+            "false",
+            "x",
+        ])?;
+        let CliCommand::Attest(args) = app.command else {
+            panic!("wrong command")
+        };
+        assert_eq!(args.provenance.allow_local, Some(true));
+        assert_eq!(args.provenance.legacy_provenance, Some(false));
+        assert_eq!(args.paths, ["x"]);
+        Ok(())
+    }
+}

@@ -1,0 +1,133 @@
+//! `attest` and `provenance`: subjects → SLSA provenance (and the seed's legacy file).
+
+use std::collections::HashMap;
+
+use crate::action::Console;
+use crate::config::AttestConfig;
+use crate::error::Error;
+use crate::github::{BuildContext, GithubContext, context::LocalContext};
+use crate::report::{AttestReport, FileKind, WrittenFile};
+use crate::statement::{self, Statement, legacy::LegacyProvenance, slsa};
+use crate::subject::{self, Subject, checksums, hash, paths};
+use crate::write::{PendingFile, write_all};
+
+pub const PROVENANCE_FILE: &str = "provenance.statement.json";
+pub const LEGACY_PROVENANCE_FILE: &str = "build-provenance.json";
+pub const CHECKSUMS_FILE: &str = "SHA256SUMS";
+
+/// Collects and hashes every subject the config names, in a stable order, without repeats.
+pub fn collect_subjects(config: &AttestConfig, console: &Console) -> Result<Vec<Subject>, Error> {
+    let mut subjects = Vec::new();
+    if !config.subjects.patterns.is_empty() {
+        let files = paths::resolve(&config.subjects.patterns)?;
+        console.debug(&format!("hashing {} files", files.len()));
+        subjects.extend(hash::hash_files(&files, &config.algorithms)?);
+    }
+    if let Some((digest, name)) = &config.subjects.digest {
+        subjects.push(Subject {
+            name: name.clone(),
+            digests: [(digest.algorithm, digest.hex.clone())].into(),
+            path: None,
+            size: None,
+        });
+    }
+    if let Some(source) = &config.subjects.checksums {
+        subjects.extend(checksums::load(source)?);
+    }
+    Ok(subject::dedup(subjects))
+}
+
+/// Names that appear with different digests are legal in in-toto but confuse people.
+fn name_clashes(subjects: &[Subject]) -> Vec<String> {
+    let mut by_name: HashMap<&str, usize> = HashMap::new();
+    for s in subjects {
+        *by_name.entry(&s.name).or_default() += 1;
+    }
+    let mut clashes: Vec<String> = by_name
+        .into_iter()
+        .filter(|(_, n)| *n > 1)
+        .map(|(name, n)| format!("{n} subjects are named {name:?} with different digests; verifiers match by digest, so each still verifies"))
+        .collect();
+    clashes.sort();
+    clashes
+}
+
+pub fn build_context(
+    config: &AttestConfig,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<BuildContext, Error> {
+    match GithubContext::from_env(env) {
+        Ok(ctx) => Ok(BuildContext::Github(ctx)),
+        Err(crate::github::ContextError::Missing(_)) if config.allow_local => {
+            Ok(BuildContext::Local(LocalContext::from_git()))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub fn run(
+    command: &'static str,
+    config: &AttestConfig,
+    env: &dyn Fn(&str) -> Option<String>,
+    console: &Console,
+) -> Result<AttestReport, Error> {
+    // Context first: a run outside Actions fails before any file is read.
+    let build = build_context(config, env)?;
+    let subjects = console.group("Hashing subjects", || collect_subjects(config, console))?;
+
+    let statement = Statement::new(
+        &subjects,
+        slsa::PREDICATE_TYPE,
+        slsa::Provenance::new(&build),
+    );
+    let mut pending = vec![PendingFile {
+        path: config.output_dir.join(PROVENANCE_FILE),
+        bytes: statement::to_json_bytes(&statement),
+    }];
+    let mut files = vec![WrittenFile {
+        path: config.output_dir.join(PROVENANCE_FILE),
+        kind: FileKind::Provenance,
+    }];
+    if config.legacy_provenance {
+        let legacy = LegacyProvenance::new(&build, false);
+        let path = config.output_dir.join(LEGACY_PROVENANCE_FILE);
+        pending.push(PendingFile {
+            path: path.clone(),
+            bytes: statement::to_json_bytes(&legacy),
+        });
+        files.push(WrittenFile {
+            path,
+            kind: FileKind::LegacyProvenance,
+        });
+    }
+    let sums: String = subjects
+        .iter()
+        .filter_map(|s| {
+            let name = s
+                .path
+                .as_ref()
+                .map_or_else(|| s.name.clone(), |p| p.display().to_string());
+            s.sha256().map(|hex| checksums::format_line(hex, &name))
+        })
+        .collect();
+    if !sums.is_empty() {
+        let path = config.output_dir.join(CHECKSUMS_FILE);
+        pending.push(PendingFile {
+            path: path.clone(),
+            bytes: sums.into_bytes(),
+        });
+        files.push(WrittenFile {
+            path,
+            kind: FileKind::Checksums,
+        });
+    }
+    write_all(&pending)?;
+
+    Ok(AttestReport {
+        command,
+        warnings: name_clashes(&subjects),
+        subjects,
+        predicate_type: slsa::PREDICATE_TYPE,
+        files,
+    })
+}

@@ -1,0 +1,3 @@
+//! One module per command: each takes its validated config and returns a report.
+
+pub mod attest;

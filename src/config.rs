@@ -1,0 +1,216 @@
+//! The validated configuration both front doors produce, and the checks that build it.
+
+use std::path::PathBuf;
+
+use crate::cli::{AttestArgs, CliFormat};
+use crate::subject::{self, Algorithm, Digest, SubjectError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A setting has a value we cannot use: a user error.
+    #[error("invalid {input}: {reason}")]
+    Invalid { input: &'static str, reason: String },
+    #[error(transparent)]
+    Subject(#[from] SubjectError),
+    #[error("unknown command {0:?}; expected one of: attest, provenance")]
+    UnknownCommand(String),
+    #[error("command {0:?} is not in this version of attest-kit yet")]
+    NotYetAvailable(String),
+    #[error("couldn't read the action's inputs: {0}")]
+    Inputs(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Text,
+    Json,
+}
+
+impl From<CliFormat> for Format {
+    fn from(f: CliFormat) -> Self {
+        match f {
+            CliFormat::Text => Format::Text,
+            CliFormat::Json => Format::Json,
+        }
+    }
+}
+
+/// Where subjects come from; at least one source is set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SubjectSources {
+    pub patterns: Vec<String>,
+    pub digest: Option<(Digest, String)>,
+    pub checksums: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttestConfig {
+    pub subjects: SubjectSources,
+    /// Always holds SHA-256 first.
+    pub algorithms: Vec<Algorithm>,
+    pub output_dir: PathBuf,
+    pub legacy_provenance: bool,
+    pub allow_local: bool,
+    pub format: Format,
+}
+
+/// What to run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Job {
+    Attest(AttestConfig),
+    Provenance(AttestConfig),
+}
+
+pub const DEFAULT_OUTPUT_DIR: &str = "attestations";
+
+impl AttestConfig {
+    pub fn from_args(args: AttestArgs) -> Result<Self, ConfigError> {
+        let s = args.subjects;
+        let mut patterns = Vec::new();
+        for p in args.paths.iter().chain(&s.subject_path) {
+            patterns.extend(subject::paths::split_patterns(p));
+        }
+        let digest = match (s.subject_digest, s.subject_name) {
+            (Some(d), Some(name)) => {
+                let digest = Digest::parse(d.trim()).map_err(SubjectError::from)?;
+                subject::check_name(&name)?;
+                Some((digest, name))
+            }
+            (Some(_), None) => return Err(SubjectError::MissingName.into()),
+            (None, Some(_)) => {
+                return Err(ConfigError::Invalid {
+                    input: "subject-name",
+                    reason: "it is only used with subject-digest".to_owned(),
+                });
+            }
+            (None, None) => None,
+        };
+        let subjects = SubjectSources {
+            patterns,
+            digest,
+            checksums: s.subject_checksums,
+        };
+        if subjects.patterns.is_empty() && subjects.digest.is_none() && subjects.checksums.is_none()
+        {
+            return Err(SubjectError::Empty.into());
+        }
+        let output_dir = args
+            .output
+            .output_dir
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_OUTPUT_DIR));
+        if output_dir.as_os_str().is_empty() {
+            return Err(ConfigError::Invalid {
+                input: "output-dir",
+                reason: "it is empty".to_owned(),
+            });
+        }
+        Ok(AttestConfig {
+            subjects,
+            algorithms: parse_algorithms(s.digest_algorithms.as_deref())?,
+            output_dir,
+            legacy_provenance: args.provenance.legacy_provenance.unwrap_or(true),
+            allow_local: args.provenance.allow_local.unwrap_or(false),
+            format: args.output.format.map(Format::from).unwrap_or_default(),
+        })
+    }
+}
+
+/// `sha256` is always computed (every verifier needs it); `sha512` is added on request.
+fn parse_algorithms(list: Option<&str>) -> Result<Vec<Algorithm>, ConfigError> {
+    let mut algorithms = vec![Algorithm::Sha256];
+    for item in list
+        .unwrap_or("")
+        .split([',', '\n'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let alg: Algorithm =
+            item.parse()
+                .map_err(|e: subject::DigestError| ConfigError::Invalid {
+                    input: "digest-algorithms",
+                    reason: e.to_string(),
+                })?;
+        if !algorithms.contains(&alg) {
+            algorithms.push(alg);
+        }
+    }
+    Ok(algorithms)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::SubjectArgs;
+
+    fn args(s: SubjectArgs) -> AttestArgs {
+        AttestArgs {
+            subjects: s,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn algorithms_always_include_sha256() -> Result<(), ConfigError> {
+        assert_eq!(parse_algorithms(None)?, [Algorithm::Sha256]);
+        assert_eq!(
+            parse_algorithms(Some("sha512, sha256"))?,
+            [Algorithm::Sha256, Algorithm::Sha512]
+        );
+        assert!(parse_algorithms(Some("md5")).is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn needs_a_subject_source() {
+        assert!(matches!(
+            AttestConfig::from_args(AttestArgs::default()),
+            Err(ConfigError::Subject(SubjectError::Empty))
+        ));
+    }
+
+    #[test]
+    fn digest_needs_a_name_and_a_valid_value() {
+        let digest = format!("sha256:{}", "a".repeat(64));
+        let only_digest = SubjectArgs {
+            subject_digest: Some(digest.clone()),
+            ..Default::default()
+        };
+        assert!(matches!(
+            AttestConfig::from_args(args(only_digest)),
+            Err(ConfigError::Subject(SubjectError::MissingName))
+        ));
+        let bad = SubjectArgs {
+            subject_digest: Some("sha256:zz".into()),
+            subject_name: Some("x".into()),
+            ..Default::default()
+        };
+        assert!(matches!(
+            AttestConfig::from_args(args(bad)),
+            Err(ConfigError::Subject(SubjectError::Digest(_)))
+        ));
+        let ok = SubjectArgs {
+            subject_digest: Some(digest),
+            subject_name: Some("app.tar.gz".into()),
+            ..Default::default()
+        };
+        assert!(AttestConfig::from_args(args(ok)).is_ok());
+    }
+
+    #[test]
+    fn patterns_from_positionals_and_flags_are_split() -> Result<(), ConfigError> {
+        let mut a = args(SubjectArgs {
+            subject_path: vec!["dist/*.whl\ndist/*.tar.gz".into()],
+            ..Default::default()
+        });
+        a.paths = vec!["a,b".into()];
+        let c = AttestConfig::from_args(a)?;
+        assert_eq!(
+            c.subjects.patterns,
+            ["a", "b", "dist/*.whl", "dist/*.tar.gz"]
+        );
+        assert_eq!(c.output_dir, PathBuf::from("attestations"));
+        assert!(c.legacy_provenance);
+        Ok(())
+    }
+}

@@ -1,0 +1,64 @@
+//! The top-level error, its exit code and the advice printed with it.
+
+use std::path::PathBuf;
+
+use crate::action::outputs::OutputError;
+use crate::action::summary::SummaryError;
+use crate::config::ConfigError;
+use crate::github::ContextError;
+use crate::subject::SubjectError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Subject(#[from] SubjectError),
+    #[error(transparent)]
+    Context(#[from] ContextError),
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    #[error(transparent)]
+    Summary(#[from] SummaryError),
+    #[error("couldn't write {path:?}")]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// 1 for every failure a run can meet; usage errors (2) are clap's, before a run starts.
+    pub fn exit_code(&self) -> u8 {
+        1
+    }
+
+    /// Longer advice, shown after the one-line reason.
+    pub fn help(&self) -> Option<&'static str> {
+        match self {
+            Error::Context(ContextError::Missing(_)) => Some(
+                "provenance describes a GitHub Actions run; outside one, --allow-local records an honest local build instead",
+            ),
+            Error::Subject(SubjectError::NoMatch { .. }) => Some(
+                "patterns are matched from the working directory; check the path and that the build step ran first",
+            ),
+            _ => None,
+        }
+    }
+
+    /// The reason and its causes on one line: "couldn't read subject "x": Permission denied".
+    pub fn one_line(&self) -> String {
+        let mut line = self.to_string();
+        let mut source = std::error::Error::source(self);
+        while let Some(cause) = source {
+            let text = cause.to_string();
+            if !line.contains(&text) {
+                line.push_str(": ");
+                line.push_str(&text);
+            }
+            source = cause.source();
+        }
+        line
+    }
+}

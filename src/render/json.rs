@@ -1,0 +1,51 @@
+//! `--format json`: a stable, versioned document for scripts.
+
+use serde::Serialize;
+
+use crate::report::{AttestReport, WrittenFile};
+
+#[derive(Serialize)]
+struct AttestJsonV1<'a> {
+    version: u32,
+    command: &'a str,
+    #[serde(rename = "predicateType")]
+    predicate_type: &'a str,
+    subjects: Vec<SubjectJson<'a>>,
+    files: &'a [WrittenFile],
+    warnings: &'a [String],
+}
+
+#[derive(Serialize)]
+struct SubjectJson<'a> {
+    name: &'a str,
+    digest: std::collections::BTreeMap<String, &'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    size: Option<u64>,
+}
+
+pub fn attest(report: &AttestReport) -> String {
+    let doc = AttestJsonV1 {
+        version: 1,
+        command: report.command,
+        predicate_type: report.predicate_type,
+        subjects: report
+            .subjects
+            .iter()
+            .map(|s| SubjectJson {
+                name: &s.name,
+                digest: s
+                    .digests
+                    .iter()
+                    .map(|(a, h)| (a.to_string(), h.as_str()))
+                    .collect(),
+                path: s.path.as_ref().map(|p| p.display().to_string()),
+                size: s.size,
+            })
+            .collect(),
+        files: &report.files,
+        warnings: &report.warnings,
+    };
+    String::from_utf8(crate::statement::to_json_bytes(&doc)).unwrap_or_default()
+}

@@ -1,0 +1,27 @@
+//! The step outputs of each command.
+
+use serde_json::json;
+
+use crate::action::outputs::Outputs;
+use crate::report::{AttestReport, FileKind};
+
+pub fn attest(report: &AttestReport) -> Outputs {
+    let mut o = Outputs::default();
+    let subjects: Vec<_> = report
+        .subjects
+        .iter()
+        .map(|s| json!({"name": s.name, "digest": s.primary_digest()}))
+        .collect();
+    o.set("subjects", serde_json::Value::Array(subjects).to_string());
+    o.set("subject-count", report.subjects.len().to_string());
+    let path = |kind| {
+        report
+            .file(kind)
+            .map(|f| f.path.display().to_string())
+            .unwrap_or_default()
+    };
+    o.set("provenance-path", path(FileKind::Provenance));
+    o.set("legacy-provenance-path", path(FileKind::LegacyProvenance));
+    o.set("checksums-path", path(FileKind::Checksums));
+    o
+}

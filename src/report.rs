@@ -1,0 +1,52 @@
+//! What a run produced, as values: renderers turn these into outputs, summaries and text.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::subject::Subject;
+
+/// A file a run wrote, and what it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WrittenFile {
+    pub path: PathBuf,
+    pub kind: FileKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FileKind {
+    /// in-toto Statement v1 with the SLSA provenance v1 predicate.
+    Provenance,
+    /// The seed's build-provenance.json.
+    LegacyProvenance,
+    /// `sha256sum --check` list of the subjects.
+    Checksums,
+}
+
+impl FileKind {
+    pub fn describe(self) -> &'static str {
+        match self {
+            FileKind::Provenance => "in-toto Statement v1, SLSA provenance v1 (unsigned)",
+            FileKind::LegacyProvenance => "build-provenance.json in the seed's legacy shape",
+            FileKind::Checksums => "SHA-256 checksums of the subjects, for sha256sum --check",
+        }
+    }
+}
+
+/// The result of `attest` or `provenance`.
+#[derive(Debug, Clone)]
+pub struct AttestReport {
+    pub command: &'static str,
+    pub subjects: Vec<Subject>,
+    pub predicate_type: &'static str,
+    pub files: Vec<WrittenFile>,
+    /// Warnings worth an annotation (e.g. two subjects share a name).
+    pub warnings: Vec<String>,
+}
+
+impl AttestReport {
+    pub fn file(&self, kind: FileKind) -> Option<&WrittenFile> {
+        self.files.iter().find(|f| f.kind == kind)
+    }
+}

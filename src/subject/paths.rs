@@ -1,0 +1,212 @@
+//! Turns `subject-path` patterns into a list of files.
+//!
+//! A pattern is a literal path or a glob (`*`, `?`, `[..]`, `{a,b}`, `**` for any depth);
+//! a leading `!` excludes what it matches. Walking starts at the pattern's literal prefix, so
+//! `dist/*.whl` never reads outside `dist/`.
+
+use std::collections::HashSet;
+use std::path::{Component, Path, PathBuf};
+
+use globset::{Glob, GlobBuilder, GlobMatcher};
+use walkdir::WalkDir;
+
+use super::SubjectError;
+
+/// Splits an input holding patterns separated by newlines or commas.
+pub fn split_patterns(input: &str) -> Vec<String> {
+    input
+        .split(['\n', ','])
+        .map(|p| p.trim_end_matches('\r').trim())
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn is_glob(s: &str) -> bool {
+    s.contains(['*', '?', '[', '{'])
+}
+
+/// Resolves patterns to regular files, in pattern order then path order, without repeats.
+pub fn resolve(patterns: &[String]) -> Result<Vec<PathBuf>, SubjectError> {
+    let mut excludes = Vec::new();
+    let mut includes = Vec::new();
+    for p in patterns {
+        match p.strip_prefix('!') {
+            Some(ex) => excludes.push(matcher(ex)?),
+            None => includes.push(p.as_str()),
+        }
+    }
+    let mut seen = HashSet::new();
+    let mut files = Vec::new();
+    for pattern in includes {
+        let found = if is_glob(pattern) {
+            walk(pattern)?
+        } else {
+            vec![literal(pattern)?]
+        };
+        let mut kept = 0;
+        for path in found {
+            let shown = normalise(&path);
+            if excludes.iter().any(|m| m.is_match(&shown)) {
+                continue;
+            }
+            kept += 1;
+            // Two patterns (or a symlink and its target) naming the same file count once.
+            let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+            if seen.insert(key) {
+                files.push(path);
+            }
+        }
+        if kept == 0 {
+            return Err(SubjectError::NoMatch {
+                pattern: pattern.to_owned(),
+            });
+        }
+    }
+    Ok(files)
+}
+
+fn literal(pattern: &str) -> Result<PathBuf, SubjectError> {
+    let path = PathBuf::from(pattern);
+    match std::fs::metadata(&path) {
+        Ok(meta) if meta.is_dir() => Err(SubjectError::Directory {
+            path: pattern.to_owned(),
+        }),
+        Ok(meta) if !meta.is_file() => Err(SubjectError::Read {
+            path: pattern.to_owned(),
+            source: std::io::Error::other("not a regular file"),
+        }),
+        Ok(_) => Ok(path),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(SubjectError::NoMatch {
+            pattern: pattern.to_owned(),
+        }),
+        Err(source) => Err(SubjectError::Read {
+            path: pattern.to_owned(),
+            source,
+        }),
+    }
+}
+
+fn matcher(pattern: &str) -> Result<GlobMatcher, SubjectError> {
+    let normal = normalise(Path::new(pattern));
+    let glob: Result<Glob, _> = GlobBuilder::new(&normal)
+        .literal_separator(true)
+        .backslash_escape(true)
+        .empty_alternates(true)
+        .build();
+    glob.map(|g| g.compile_matcher())
+        .map_err(|e| SubjectError::BadPattern {
+            pattern: pattern.to_owned(),
+            reason: e.kind().to_string(),
+        })
+}
+
+/// The path as matched and shown: `./` and repeated separators dropped.
+fn normalise(path: &Path) -> String {
+    let parts: Vec<String> = path
+        .components()
+        .filter(|c| !matches!(c, Component::CurDir))
+        .map(|c| match c {
+            Component::RootDir => String::new(),
+            other => other.as_os_str().to_string_lossy().into_owned(),
+        })
+        .collect();
+    if parts.len() == 1 && parts[0].is_empty() {
+        return "/".to_owned();
+    }
+    parts.join("/")
+}
+
+fn walk(pattern: &str) -> Result<Vec<PathBuf>, SubjectError> {
+    let glob = matcher(pattern)?;
+    // The literal directory prefix is where the walk starts.
+    let mut base = PathBuf::new();
+    let mut rest = Vec::new();
+    for comp in Path::new(pattern).components() {
+        let s = comp.as_os_str().to_string_lossy();
+        if rest.is_empty() && !is_glob(&s) {
+            base.push(comp);
+        } else {
+            rest.push(s.into_owned());
+        }
+    }
+    let start = if base.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        base.clone()
+    };
+    if !start.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut walker = WalkDir::new(&start)
+        .follow_links(true)
+        .sort_by_file_name()
+        .min_depth(1);
+    if !rest.iter().any(|c| c.contains("**")) {
+        walker = walker.max_depth(rest.len());
+    }
+    let mut files = Vec::new();
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(err) => {
+                let path = err.path().map(Path::to_path_buf).unwrap_or_default();
+                let display = shown_path(&base, &start, &path);
+                let matches = glob.is_match(normalise(&display));
+                let broken_link = err
+                    .io_error()
+                    .is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound);
+                if broken_link && !matches {
+                    continue;
+                }
+                let reason = if err.loop_ancestor().is_some() {
+                    "symlink loop".to_owned()
+                } else {
+                    err.io_error()
+                        .map_or_else(|| err.to_string(), ToString::to_string)
+                };
+                return Err(SubjectError::Walk {
+                    pattern: pattern.to_owned(),
+                    path: display.display().to_string(),
+                    reason,
+                });
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let display = shown_path(&base, &start, entry.path());
+        if glob.is_match(normalise(&display)) {
+            files.push(display);
+        }
+    }
+    Ok(files)
+}
+
+/// Paths under an implicit `.` base are shown without the `./`.
+fn shown_path(base: &Path, start: &Path, path: &Path) -> PathBuf {
+    if base.as_os_str().is_empty() {
+        path.strip_prefix(start).unwrap_or(path).to_path_buf()
+    } else {
+        path.to_path_buf()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_on_newlines_and_commas() {
+        assert_eq!(
+            split_patterns("dist/*.whl\r\n  dist/*.tar.gz ,\n\n,x"),
+            vec!["dist/*.whl", "dist/*.tar.gz", "x"]
+        );
+    }
+
+    #[test]
+    fn normalises_paths() {
+        assert_eq!(normalise(Path::new("./a//b/./c")), "a/b/c");
+        assert_eq!(normalise(Path::new("/etc/x")), "/etc/x");
+    }
+}
