@@ -90,9 +90,11 @@ fn publish(
 }
 
 fn fail(console: &Console, err: &Error) -> ExitCode {
+    let (file, line) = err.location().unzip();
     let location = Location {
         title: Some("attest-kit".to_owned()),
-        ..Location::default()
+        file,
+        line,
     };
     console.error(&location, &err.one_line());
     if let Some(help) = err.help() {

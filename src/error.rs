@@ -47,6 +47,23 @@ impl Error {
         }
     }
 
+    /// Where in a user's file the problem is, for an annotation that points at it.
+    pub fn location(&self) -> Option<(String, u64)> {
+        match self {
+            Error::Subject(SubjectError::ChecksumLine {
+                file: Some(file),
+                line,
+                ..
+            })
+            | Error::Config(ConfigError::Subject(SubjectError::ChecksumLine {
+                file: Some(file),
+                line,
+                ..
+            })) if *line > 0 => Some((file.clone(), *line as u64)),
+            _ => None,
+        }
+    }
+
     /// The reason and its causes on one line: "couldn't read subject "x": Permission denied".
     pub fn one_line(&self) -> String {
         let mut line = self.to_string();

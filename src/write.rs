@@ -48,7 +48,8 @@ fn stage(path: &Path, bytes: &[u8]) -> Result<NamedTempFile, Error> {
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(err)?;
+    // No fsync: the rename is what makes the file appear whole to every reader; a machine
+    // that crashes mid-step loses the job anyway.
     temp.write_all(bytes).map_err(err)?;
-    temp.as_file().sync_all().map_err(err)?;
     Ok(temp)
 }

@@ -16,10 +16,19 @@ pub fn load(input: &str) -> Result<Vec<Subject>, SubjectError> {
         source,
     })?;
     let text = String::from_utf8(text).map_err(|_| SubjectError::ChecksumLine {
+        file: None,
         line: 0,
         reason: "the file is not UTF-8 text".to_owned(),
     })?;
-    parse(&text)
+    // Name the file in the error, so the annotation can point at the bad line.
+    parse(&text).map_err(|e| match e {
+        SubjectError::ChecksumLine { line, reason, .. } => SubjectError::ChecksumLine {
+            file: Some(trimmed.to_owned()),
+            line,
+            reason,
+        },
+        other => other,
+    })
 }
 
 /// Parses every non-blank line; the first bad one is an error with its number.
@@ -31,10 +40,12 @@ pub fn parse(text: &str) -> Result<Vec<Subject>, SubjectError> {
             continue;
         }
         let (digest, name) = parse_line(line).map_err(|reason| SubjectError::ChecksumLine {
+            file: None,
             line: i + 1,
             reason,
         })?;
         super::check_name(&name).map_err(|e| SubjectError::ChecksumLine {
+            file: None,
             line: i + 1,
             reason: e.to_string(),
         })?;
@@ -47,6 +58,7 @@ pub fn parse(text: &str) -> Result<Vec<Subject>, SubjectError> {
     }
     if subjects.is_empty() {
         return Err(SubjectError::ChecksumLine {
+            file: None,
             line: 0,
             reason: "no checksum lines found".to_owned(),
         });

@@ -62,8 +62,13 @@ pub enum SubjectError {
     },
     #[error(transparent)]
     Digest(#[from] DigestError),
-    #[error("subject-checksums line {line}: {reason}")]
-    ChecksumLine { line: usize, reason: String },
+    #[error("subject-checksums{} line {line}: {reason}", file.as_ref().map(|f| format!(" {f:?}")).unwrap_or_default())]
+    ChecksumLine {
+        /// The checksums file, when the lines came from one.
+        file: Option<String>,
+        line: usize,
+        reason: String,
+    },
     #[error("couldn't read subject-checksums file {path:?}")]
     ChecksumFile {
         path: String,

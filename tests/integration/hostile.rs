@@ -188,7 +188,10 @@ fn invalid_digest_and_bad_checksum_line() {
     let run = ws.run(&["action"], &env);
     assert_eq!(run.code(), 1);
     assert!(
-        run.stdout().contains("subject-checksums line 2:"),
+        // The annotation points at the file and line.
+        run.stdout().contains(
+            "::error title=attest-kit,file=sums.txt,line=2::subject-checksums \"sums.txt\" line 2: digest has 4 characters"
+        ),
         "{}",
         run.stdout()
     );
