@@ -1,6 +1,6 @@
 //! What a run produced, as values: renderers turn these into outputs, summaries and text.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -9,6 +9,7 @@ use crate::subject::Subject;
 /// A file a run wrote, and what it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WrittenFile {
+    #[serde(serialize_with = "serialize_path")]
     pub path: PathBuf,
     pub kind: FileKind,
 }
@@ -49,4 +50,19 @@ impl AttestReport {
     pub fn file(&self, kind: FileKind) -> Option<&WrittenFile> {
         self.files.iter().find(|f| f.kind == kind)
     }
+}
+
+/// A path as people and workflows see it: `/`-separated on every OS, so outputs and
+/// summaries read the same on Windows runners (where `/` works as a separator too).
+pub fn display_path(path: &Path) -> String {
+    let shown = path.display().to_string();
+    if cfg!(windows) {
+        shown.replace('\\', "/")
+    } else {
+        shown
+    }
+}
+
+fn serialize_path<S: serde::Serializer>(path: &Path, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&display_path(path))
 }

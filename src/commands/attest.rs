@@ -106,7 +106,7 @@ pub fn run(
             let name = s
                 .path
                 .as_ref()
-                .map_or_else(|| s.name.clone(), |p| p.display().to_string());
+                .map_or_else(|| s.name.clone(), |p| crate::report::display_path(p));
             s.sha256().map(|hex| checksums::format_line(hex, &name))
         })
         .collect();

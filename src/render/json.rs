@@ -40,7 +40,7 @@ pub fn attest(report: &AttestReport) -> String {
                     .iter()
                     .map(|(a, h)| (a.to_string(), h.as_str()))
                     .collect(),
-                path: s.path.as_ref().map(|p| p.display().to_string()),
+                path: s.path.as_ref().map(|p| crate::report::display_path(p)),
                 size: s.size,
             })
             .collect(),

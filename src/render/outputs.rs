@@ -17,7 +17,7 @@ pub fn attest(report: &AttestReport) -> Outputs {
     let path = |kind| {
         report
             .file(kind)
-            .map(|f| f.path.display().to_string())
+            .map(|f| crate::report::display_path(&f.path))
             .unwrap_or_default()
     };
     o.set("provenance-path", path(FileKind::Provenance));

@@ -26,7 +26,7 @@ pub fn attest(report: &AttestReport) -> String {
         let _ = writeln!(
             md,
             "| {} | {} |",
-            code(&f.path.display().to_string()),
+            code(&crate::report::display_path(&f.path)),
             f.kind.describe()
         );
     }
@@ -40,7 +40,7 @@ pub fn attest(report: &AttestReport) -> String {
             "sh",
             &format!(
                 "sha256sum --check {}",
-                shell_quote(&sums.path.display().to_string())
+                shell_quote(&crate::report::display_path(&sums.path))
             ),
         ));
     }

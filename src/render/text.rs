@@ -26,7 +26,12 @@ pub fn attest(report: &AttestReport) -> String {
     }
     let _ = writeln!(out, "files written:");
     for f in &report.files {
-        let _ = writeln!(out, "  {}  ({})", f.path.display(), f.kind.describe());
+        let _ = writeln!(
+            out,
+            "  {}  ({})",
+            crate::report::display_path(&f.path),
+            f.kind.describe()
+        );
     }
     out
 }

@@ -24,6 +24,11 @@ fn host_triple() -> String {
 
 /// `act` and the built action, or a skip (a failure under CI, where both must exist).
 fn prerequisites() -> Option<PathBuf> {
+    // GitHub's macOS and Windows jobs have no act; they say so explicitly.
+    if let Ok(why) = std::env::var("ATTEST_KIT_SKIP_E2E") {
+        eprintln!("skipping the act end-to-end test: {why}");
+        return None;
+    }
     let act = std::env::var_os("ATTEST_KIT_ACT").map(PathBuf::from);
     let binary = repo_root()
         .join("dist")
