@@ -16,3 +16,4 @@ pub mod report;
 pub mod statement;
 pub mod subject;
 pub mod write;
+pub mod verify;
