@@ -130,8 +130,9 @@ pub struct BundleArgs {
     /// identity.
     #[arg(long = "key", value_name = "FILE")]
     pub key: Option<PathBuf>,
-    /// Use the embedded Sigstore staging root (for testing).
-    #[arg(long = "staging", conflicts_with = "trusted_root")]
+    /// Use the embedded Sigstore staging root instead of the public-good one (for testing;
+    /// --trusted-root wins over it).
+    #[arg(long = "staging")]
     pub staging: bool,
 }
 
