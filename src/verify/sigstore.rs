@@ -329,6 +329,17 @@ impl Trust {
     ) -> Result<Verified, Failure> {
         let b = &bundle.0;
         let input = artifact_input(artifact)?;
+        let has_timestamps = !b
+            .verification_material
+            .timestamp_verification_data
+            .rfc3161_timestamps
+            .is_empty();
+        if key.is_none() && b.verification_material.tlog_entries.is_empty() && !has_timestamps {
+            return Err(Failure::new(
+                Check::Timestamp,
+                "the bundle has no transparency-log entry and no RFC 3161 timestamp: nothing proves the signature was made while its short-lived certificate was valid",
+            ));
+        }
         let (domain, result) = match key {
             Some(key) => {
                 if !bundle.uses_public_key() {
