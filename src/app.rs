@@ -36,7 +36,9 @@ pub fn main() -> ExitCode {
     let job = match app.command {
         CliCommand::Attest(args) => AttestConfig::from_args(args).map(Job::Attest),
         CliCommand::Provenance(args) => AttestConfig::from_args(args).map(Job::Provenance),
-        CliCommand::Verify(args) => VerifyConfig::from_args(args).map(Job::Verify),
+        CliCommand::Verify(args) => {
+            VerifyConfig::from_args(*args).map(|c| Job::Verify(Box::new(c)))
+        }
         CliCommand::Action => inputs::read(env.clone()),
     };
     let result = job

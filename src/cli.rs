@@ -28,7 +28,7 @@ pub enum CliCommand {
     /// Write SLSA build provenance for artifacts.
     Provenance(AttestArgs),
     /// Verify artifacts against Sigstore bundles and an identity policy, offline.
-    Verify(VerifyArgs),
+    Verify(Box<VerifyArgs>),
     /// Run as a GitHub Action: read the command and its settings from INPUT_* variables.
     #[command(hide = true)]
     Action,
@@ -101,10 +101,18 @@ pub struct VerifyArgs {
     #[arg(value_name = "ARTIFACT")]
     pub artifacts: Vec<String>,
     /// Artifacts as paths or globs, separated by newlines or commas (like the positionals).
-    #[arg(long = "subject-path", value_name = "PATTERNS", help_heading = "Artifacts")]
+    #[arg(
+        long = "subject-path",
+        value_name = "PATTERNS",
+        help_heading = "Artifacts"
+    )]
     pub subject_path: Vec<String>,
     /// An artifact given by digest, sha256:<hex> or sha512:<hex>.
-    #[arg(long = "subject-digest", value_name = "ALG:HEX", help_heading = "Artifacts")]
+    #[arg(
+        long = "subject-digest",
+        value_name = "ALG:HEX",
+        help_heading = "Artifacts"
+    )]
     pub subject_digest: Vec<String>,
     #[command(flatten)]
     pub bundles: BundleArgs,
@@ -140,14 +148,22 @@ pub struct BundleArgs {
 #[command(next_help_heading = "Identity policy")]
 pub struct IdentityArgs {
     /// The certificate identity (SAN) required, exactly.
-    #[arg(long = "certificate-identity", value_name = "ID", conflicts_with = "certificate_identity_regexp")]
+    #[arg(
+        long = "certificate-identity",
+        value_name = "ID",
+        conflicts_with = "certificate_identity_regexp"
+    )]
     pub certificate_identity: Option<String>,
     /// A regexp the whole certificate identity must match.
     #[arg(long = "certificate-identity-regexp", value_name = "REGEXP")]
     pub certificate_identity_regexp: Option<String>,
     /// The OIDC issuer required, exactly (GitHub Actions:
     /// https://token.actions.githubusercontent.com).
-    #[arg(long = "certificate-oidc-issuer", value_name = "URL", conflicts_with = "certificate_oidc_issuer_regexp")]
+    #[arg(
+        long = "certificate-oidc-issuer",
+        value_name = "URL",
+        conflicts_with = "certificate_oidc_issuer_regexp"
+    )]
     pub certificate_oidc_issuer: Option<String>,
     /// A regexp the whole OIDC issuer must match.
     #[arg(long = "certificate-oidc-issuer-regexp", value_name = "REGEXP")]

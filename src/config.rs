@@ -60,7 +60,7 @@ pub struct AttestConfig {
 pub enum Job {
     Attest(AttestConfig),
     Provenance(AttestConfig),
-    Verify(VerifyConfig),
+    Verify(Box<VerifyConfig>),
 }
 
 /// An artifact to verify, as given.

@@ -15,5 +15,5 @@ pub mod render;
 pub mod report;
 pub mod statement;
 pub mod subject;
-pub mod write;
 pub mod verify;
+pub mod write;

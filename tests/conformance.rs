@@ -60,7 +60,8 @@ fn run_case(case: &Path, mode: &'static str) -> Outcome {
             .args(["--certificate-oidc-issuer", &issuer]);
     }
     if case.join("trusted_root.json").is_file() {
-        cmd.arg("--trusted-root").arg(case.join("trusted_root.json"));
+        cmd.arg("--trusted-root")
+            .arg(case.join("trusted_root.json"));
     }
     cmd.arg(&target);
     let out = cmd.output();
@@ -110,7 +111,11 @@ fn every_conformance_case_gives_the_expected_result_both_ways() {
                     "{} ({}): expected {}, got {}: {}",
                     o.name,
                     o.mode,
-                    if o.expected_ok { "verified" } else { "rejected" },
+                    if o.expected_ok {
+                        "verified"
+                    } else {
+                        "rejected"
+                    },
                     if o.ok { "verified" } else { "rejected" },
                     o.stderr.lines().last().unwrap_or_default()
                 ));

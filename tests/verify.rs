@@ -44,7 +44,12 @@ fn cmd() -> Command {
 }
 
 fn verify(args: &[&str]) -> Output {
-    let out = cmd().arg("verify").args(args).arg("--format").arg("json").output();
+    let out = cmd()
+        .arg("verify")
+        .args(args)
+        .arg("--format")
+        .arg("json")
+        .output();
     match out {
         Ok(o) => o,
         Err(e) => panic!("couldn't run attest-kit: {e}"),
@@ -80,8 +85,7 @@ fn assert_fails_with(out: &Output, check: &str, reason_part: &str) {
     assert_eq!(out.status.code(), Some(1), "stderr: {}", stderr(out));
     let f = failures(out);
     assert!(
-        f.iter()
-            .any(|(c, r)| c == check && r.contains(reason_part)),
+        f.iter().any(|(c, r)| c == check && r.contains(reason_part)),
         "expected a {check} failure containing {reason_part:?}, got {f:?}; stderr: {}",
         stderr(out)
     );
@@ -177,7 +181,11 @@ fn reusable_workflow_signer() {
         "--signer-repository",
         "malancas/attest-demo",
     ]);
-    assert_fails_with(&out, "certificate-claims", "signer repository github/artifact-attestations-workflows does not match");
+    assert_fails_with(
+        &out,
+        "certificate-claims",
+        "signer repository github/artifact-attestations-workflows does not match",
+    );
 }
 
 #[test]
@@ -233,7 +241,11 @@ fn wrong_identity_issuer_and_substring_regexps() {
         "--certificate-oidc-issuer",
         ISSUER,
     ]);
-    assert_fails_with(&out, "identity", &format!("certificate identity {JS_ID} does not match"));
+    assert_fails_with(
+        &out,
+        "identity",
+        &format!("certificate identity {JS_ID} does not match"),
+    );
     let out = base(&[
         "--certificate-identity",
         JS_ID,
@@ -248,7 +260,11 @@ fn wrong_identity_issuer_and_substring_regexps() {
         "--certificate-oidc-issuer",
         ISSUER,
     ]);
-    assert_fails_with(&out, "identity", "does not match ^(?:sigstore/sigstore-js)$");
+    assert_fails_with(
+        &out,
+        "identity",
+        "does not match ^(?:sigstore/sigstore-js)$",
+    );
     let out = base(&[
         "--certificate-identity",
         JS_ID,
@@ -283,10 +299,13 @@ fn expired_certificate_with_no_timestamp() -> std::io::Result<()> {
         "happy-path-v0.1/bundle.sigstore.json",
     ))?)
     .unwrap_or(Value::Null);
-    let sig = bundle["messageSignature"]["signature"].as_str().unwrap_or_default();
-    let cert = bundle["verificationMaterial"]["x509CertificateChain"]["certificates"][0]["rawBytes"]
+    let sig = bundle["messageSignature"]["signature"]
         .as_str()
         .unwrap_or_default();
+    let cert =
+        bundle["verificationMaterial"]["x509CertificateChain"]["certificates"][0]["rawBytes"]
+            .as_str()
+            .unwrap_or_default();
     assert!(!sig.is_empty() && !cert.is_empty());
     let dir = tempfile::tempdir()?;
     let artifact = dir.path().join("a.txt");
@@ -359,17 +378,25 @@ fn truncated_huge_and_garbage_bundles_fail_without_panicking() -> std::io::Resul
     let huge = dir.path().join("huge.json");
     std::fs::File::create(&huge)?.set_len(65 * 1024 * 1024)?;
     let garbage = dir.path().join("garbage.json");
-    let noise: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
+    let noise: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
     std::fs::write(&garbage, noise)?;
     let deep = dir.path().join("deep.json");
     std::fs::write(&deep, "[".repeat(1_000_000))?;
     let wrong_shape = dir.path().join("shape.jsonl");
     std::fs::write(&wrong_shape, "{\"mediaType\": 7}\n[1,2]\n\"x\"\n")?;
     for p in [&truncated, &huge, &garbage, &deep, &wrong_shape] {
-        let out = verify(&js_args(&p.display().to_string(), &gh("sigstore-js-2.1.0.tgz")));
+        let out = verify(&js_args(
+            &p.display().to_string(),
+            &gh("sigstore-js-2.1.0.tgz"),
+        ));
         assert_eq!(out.status.code(), Some(1), "{p:?}: {}", stderr(&out));
         let f = failures(&out);
-        assert!(!f.is_empty() && f.iter().all(|(c, _)| c == "bundle"), "{p:?}: {f:?}");
+        assert!(
+            !f.is_empty() && f.iter().all(|(c, _)| c == "bundle"),
+            "{p:?}: {f:?}"
+        );
         assert!(!stderr(&out).contains("panicked"), "{p:?}");
     }
     Ok(())
@@ -378,17 +405,39 @@ fn truncated_huge_and_garbage_bundles_fail_without_panicking() -> std::io::Resul
 #[test]
 fn input_errors_are_one_line_and_usage_errors_exit_2() {
     let digest = format!("sha256:{}", "a".repeat(64));
-    let out = verify(&[&digest, "--certificate-identity", "x", "--certificate-oidc-issuer", "y"]);
+    let out = verify(&[
+        &digest,
+        "--certificate-identity",
+        "x",
+        "--certificate-oidc-issuer",
+        "y",
+    ]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("give bundle-path"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("give bundle-path"),
+        "{}",
+        stderr(&out)
+    );
     let out = verify(&[&gh("sigstore-js-2.1.0.tgz"), "--certificate-identity", "x"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("certificate-oidc-issuer"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("certificate-oidc-issuer"),
+        "{}",
+        stderr(&out)
+    );
     let out = verify(&["--no-such-flag"]);
     assert_eq!(out.status.code(), Some(2));
-    let out = verify(&[&gh("sigstore-js-2.1.0.tgz"), "--key", &gh("trusted_root.json")]);
+    let out = verify(&[
+        &gh("sigstore-js-2.1.0.tgz"),
+        "--key",
+        &gh("trusted_root.json"),
+    ]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("invalid public key"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("invalid public key"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -424,10 +473,16 @@ fn policy_file_with_several_identities_and_predicate_types() -> std::io::Result<
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     std::fs::write(
         &policy,
-        format!("identities:\n  - certificate-identity: {JS_ID}\n    certificate-oidc-issuer: {ISSUER}\npredicate-types: [https://spdx.dev/Document]\n"),
+        format!(
+            "identities:\n  - certificate-identity: {JS_ID}\n    certificate-oidc-issuer: {ISSUER}\npredicate-types: [https://spdx.dev/Document]\n"
+        ),
     )?;
     let out = verify(&[&tgz, "--bundle-path", &b, "--policy", &p]);
-    assert_fails_with(&out, "predicate-type", "predicate type https://slsa.dev/provenance/v1 is not https://spdx.dev/Document");
+    assert_fails_with(
+        &out,
+        "predicate-type",
+        "predicate type https://slsa.dev/provenance/v1 is not https://spdx.dev/Document",
+    );
     std::fs::write(&policy, "identities: []\nunknown-key: 1\n")?;
     let out = verify(&[&tgz, "--bundle-path", &b, "--policy", &p]);
     assert_eq!(out.status.code(), Some(1));
@@ -448,24 +503,38 @@ fn action_mode_writes_outputs_summary_and_error_annotations() -> std::io::Result
             .env("GITHUB_STEP_SUMMARY", &summary)
             .env("INPUT_COMMAND", "verify")
             .env("INPUT_SUBJECT_PATH", gh("sigstore-js-2.1.0.tgz"))
-            .env("INPUT_BUNDLE_PATH", gh("sigstore-js-2.1.0_with_2_bundles.jsonl"))
+            .env(
+                "INPUT_BUNDLE_PATH",
+                gh("sigstore-js-2.1.0_with_2_bundles.jsonl"),
+            )
             .env("INPUT_CERTIFICATE_IDENTITY", identity)
             .env("INPUT_CERTIFICATE_OIDC_ISSUER", ISSUER)
             .env("INPUT_KEY", "")
             .output()
     };
     let out = run(JS_ID)?;
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     let o = std::fs::read_to_string(&outputs)?;
     assert!(o.contains("verified<<ghadelimiter_"), "{o}");
     assert!(o.contains("\ntrue\n"), "{o}");
     assert!(o.contains("verified-count<<"), "{o}");
     assert!(o.contains("\n2\n"), "{o}");
-    assert!(o.contains("results<<") && o.contains("\"logIndex\":33351527"), "{o}");
+    assert!(
+        o.contains("results<<") && o.contains("\"logIndex\":33351527"),
+        "{o}"
+    );
     let md = std::fs::read_to_string(&summary)?;
     assert!(md.contains("### attest-kit · verify"), "{md}");
     assert_eq!(md.matches("| ✅ |").count(), 2, "{md}");
-    assert!(md.contains("`sigstore/sigstore-js@refs/heads/main`"), "{md}");
+    assert!(
+        md.contains("`sigstore/sigstore-js@refs/heads/main`"),
+        "{md}"
+    );
     assert!(md.contains("`33351527` at `2023-08-29T15:40:23Z`"), "{md}");
 
     let out = run("https://evil.example/<b>|x")?;
@@ -478,7 +547,10 @@ fn action_mode_writes_outputs_summary_and_error_annotations() -> std::io::Result
     let md = std::fs::read_to_string(&summary)?;
     assert!(md.contains("❌ `identity`"), "{md}");
     assert!(!md.contains("<b>|x") || md.contains("`"), "{md}");
-    assert!(md.contains("<b>\\|x"), "untrusted text is escaped in code spans: {md}");
+    assert!(
+        md.contains("<b>\\|x"),
+        "untrusted text is escaped in code spans: {md}"
+    );
     Ok(())
 }
 
@@ -488,7 +560,9 @@ fn action_mode_writes_outputs_summary_and_error_annotations() -> std::io::Result
 fn sigstore_python_agrees() {
     let Some(venv) = std::env::var_os("ATTEST_KIT_PEER_VENV").filter(|v| !v.is_empty()) else {
         if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("ATTEST_KIT_PEER_VENV is not set: CI must create the peer venv (pip install sigstore==4.5.1)");
+            panic!(
+                "ATTEST_KIT_PEER_VENV is not set: CI must create the peer venv (pip install sigstore==4.5.1)"
+            );
         }
         eprintln!("note: ATTEST_KIT_PEER_VENV unset; skipping the sigstore-python comparison");
         return;
@@ -499,22 +573,66 @@ fn sigstore_python_agrees() {
     let cases: Vec<(String, String, &str)> = vec![
         (gh("sigstore-js-2.1.0-bundle.json"), tgz.clone(), JS_ID),
         (gh("sigstore-js-2.1.0-bundle-v0.1.json"), tgz.clone(), JS_ID),
-        (gh("sigstore-js-2.1.0-bundle.json"), gh("reusable-workflow-artifact"), JS_ID),
-        (gh("sigstoreBundle-invalid-signature.json"), tgz.clone(), JS_ID),
+        (
+            gh("sigstore-js-2.1.0-bundle.json"),
+            gh("reusable-workflow-artifact"),
+            JS_ID,
+        ),
+        (
+            gh("sigstoreBundle-invalid-signature.json"),
+            tgz.clone(),
+            JS_ID,
+        ),
         (
             gh("reusable-workflow-attestation.sigstore.json"),
             gh("reusable-workflow-artifact"),
             "https://github.com/github/artifact-attestations-workflows/.github/workflows/attest.yml@09b495c3f12c7881b3cc17209a327792065c1a1d",
         ),
-        (conf("happy-path-v0.1/bundle.sigstore.json"), a.clone(), BEACON_ID),
-        (conf("happy-path-v0.2/bundle.sigstore.json"), a.clone(), BEACON_ID),
-        (conf("happy-path-v0.3/bundle.sigstore.json"), a.clone(), BEACON_ID),
-        (conf("happy-path-v0.3/bundle.sigstore.json"), a.clone(), JS_ID),
-        (conf("signature-mismatch_fail/bundle.sigstore.json"), a.clone(), BEACON_ID),
-        (conf("wrong-material_fail/bundle.sigstore.json"), a.clone(), BEACON_ID),
-        (conf("invalid-checkpoint-signature_fail/bundle.sigstore.json"), a.clone(), BEACON_ID),
-        (conf("inclusion-proof-corrupted-hash_fail/bundle.sigstore.json"), a.clone(), BEACON_ID),
-        (conf("dsse-mismatch-sig_fail/bundle.sigstore.json"), a.clone(), BEACON_ID),
+        (
+            conf("happy-path-v0.1/bundle.sigstore.json"),
+            a.clone(),
+            BEACON_ID,
+        ),
+        (
+            conf("happy-path-v0.2/bundle.sigstore.json"),
+            a.clone(),
+            BEACON_ID,
+        ),
+        (
+            conf("happy-path-v0.3/bundle.sigstore.json"),
+            a.clone(),
+            BEACON_ID,
+        ),
+        (
+            conf("happy-path-v0.3/bundle.sigstore.json"),
+            a.clone(),
+            JS_ID,
+        ),
+        (
+            conf("signature-mismatch_fail/bundle.sigstore.json"),
+            a.clone(),
+            BEACON_ID,
+        ),
+        (
+            conf("wrong-material_fail/bundle.sigstore.json"),
+            a.clone(),
+            BEACON_ID,
+        ),
+        (
+            conf("invalid-checkpoint-signature_fail/bundle.sigstore.json"),
+            a.clone(),
+            BEACON_ID,
+        ),
+        (
+            conf("inclusion-proof-corrupted-hash_fail/bundle.sigstore.json"),
+            a.clone(),
+            BEACON_ID,
+        ),
+        (
+            conf("dsse-mismatch-sig_fail/bundle.sigstore.json"),
+            a.clone(),
+            BEACON_ID,
+        ),
     ];
     let mut disagree = Vec::new();
     let mut compared = 0;
@@ -529,7 +647,14 @@ fn sigstore_python_agrees() {
             ISSUER,
         ]);
         let peer = Command::new(&python)
-            .args(["-m", "sigstore", "verify", "identity", "--offline", "--bundle"])
+            .args([
+                "-m",
+                "sigstore",
+                "verify",
+                "identity",
+                "--offline",
+                "--bundle",
+            ])
             .arg(bundle)
             .args(["--cert-identity", identity, "--cert-oidc-issuer", ISSUER])
             .arg(artifact)
@@ -552,10 +677,17 @@ fn sigstore_python_agrees() {
                 ours.status,
                 stderr(&ours).lines().last().unwrap_or_default(),
                 peer.status,
-                String::from_utf8_lossy(&peer.stderr).lines().last().unwrap_or_default()
+                String::from_utf8_lossy(&peer.stderr)
+                    .lines()
+                    .last()
+                    .unwrap_or_default()
             ));
         }
     }
-    assert!(disagree.is_empty(), "disagreements:\n{}", disagree.join("\n"));
+    assert!(
+        disagree.is_empty(),
+        "disagreements:\n{}",
+        disagree.join("\n")
+    );
     assert!(compared >= 10, "only {compared} bundles compared");
 }

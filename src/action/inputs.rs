@@ -109,7 +109,8 @@ pub fn read(vars: impl IntoIterator<Item = (String, String)>) -> Result<Job, Con
 
     let command = non_empty(raw.command.take()).unwrap_or_else(|| "attest".to_owned());
     if command.trim() == "verify" {
-        return Ok(Job::Verify(VerifyConfig::from_args(verify_args(raw)?)?));
+        let config = VerifyConfig::from_args(verify_args(raw)?)?;
+        return Ok(Job::Verify(Box::new(config)));
     }
     let args = AttestArgs {
         paths: Vec::new(),
@@ -177,8 +178,14 @@ mod tests {
             ("INPUT_COMMAND", "verify"),
             ("INPUT_SUBJECT_PATH", "dist/*.whl"),
             ("INPUT_BUNDLE_PATH", "dist/*.sigstore.json"),
-            ("INPUT_CERTIFICATE_IDENTITY_REGEXP", "https://github\\.com/o/r/.*"),
-            ("INPUT_CERTIFICATE-OIDC-ISSUER", "https://token.actions.githubusercontent.com"),
+            (
+                "INPUT_CERTIFICATE_IDENTITY_REGEXP",
+                "https://github\\.com/o/r/.*",
+            ),
+            (
+                "INPUT_CERTIFICATE-OIDC-ISSUER",
+                "https://token.actions.githubusercontent.com",
+            ),
             ("INPUT_DENY_SELF_HOSTED_RUNNERS", "true"),
             ("INPUT_KEY", ""),
         ]))?;

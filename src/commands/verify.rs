@@ -30,7 +30,10 @@ struct Artifact {
 
 impl Artifact {
     fn primary(&self) -> String {
-        self.digests.first().map(ToString::to_string).unwrap_or_default()
+        self.digests
+            .first()
+            .map(ToString::to_string)
+            .unwrap_or_default()
     }
 }
 
@@ -110,10 +113,12 @@ fn setup(config: &VerifyConfig) -> Result<Setup, Error> {
     let file = match &config.policy {
         Some(p) => {
             let text = read_file("policy file", p)?;
-            Some(PolicyFile::parse(&text).map_err(|e| VerifyError::PolicyFile {
-                path: p.display().to_string(),
-                reason: e.to_string(),
-            })?)
+            Some(
+                PolicyFile::parse(&text).map_err(|e| VerifyError::PolicyFile {
+                    path: p.display().to_string(),
+                    reason: e.to_string(),
+                })?,
+            )
         }
         None => None,
     };
@@ -163,11 +168,11 @@ fn collect_artifacts(config: &VerifyConfig) -> Result<Vec<Artifact>, Error> {
     Ok(artifacts)
 }
 
+/// An artifact (by index) and a bundle to check it against.
+type Pair = (usize, Arc<Found>);
+
 /// Pairs: (artifact index, bundle). Returns warnings about bundles that fit no artifact.
-fn pair(
-    config: &VerifyConfig,
-    artifacts: &[Artifact],
-) -> Result<(Vec<(usize, Arc<Found>)>, Vec<String>), Error> {
+fn pair(config: &VerifyConfig, artifacts: &[Artifact]) -> Result<(Vec<Pair>, Vec<String>), Error> {
     let mut pairs = Vec::new();
     let mut warnings = Vec::new();
     if config.bundle_patterns.is_empty() {
@@ -217,7 +222,10 @@ fn pair(
         hit.sort_unstable();
         hit.dedup();
         if hit.is_empty() {
-            warnings.push(format!("bundle {} names none of the artifacts; skipped", f.source));
+            warnings.push(format!(
+                "bundle {} names none of the artifacts; skipped",
+                f.source
+            ));
         }
         for i in hit {
             pairs.push((i, f.clone()));
@@ -243,7 +251,10 @@ fn check_one(setup: &Setup, artifact: &Artifact, found: &Found) -> VerifyRow {
     };
     let outcome = (|| -> Result<(), Failure> {
         if let Some(e) = &artifact.read_error {
-            return Err(Failure::new(Check::Artifact, format!("couldn't read it: {e}")));
+            return Err(Failure::new(
+                Check::Artifact,
+                format!("couldn't read it: {e}"),
+            ));
         }
         let bundle = found.bundle.as_ref().map_err(Clone::clone)?;
         let statement = bundle.statement();

@@ -74,7 +74,10 @@ pub fn verify(report: &crate::report::VerifyReport) -> String {
     } else {
         "❌ Verification failed"
     };
-    let _ = writeln!(md, "{verdict}: **{ok}** of **{total}** artifact × bundle checks passed.\n");
+    let _ = writeln!(
+        md,
+        "{verdict}: **{ok}** of **{total}** artifact × bundle checks passed.\n"
+    );
     for w in &report.warnings {
         let _ = writeln!(md, "> [!WARNING]\n> {}\n", code(w));
     }

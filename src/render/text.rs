@@ -54,7 +54,12 @@ pub fn verify(report: &crate::report::VerifyReport) -> String {
                     );
                 }
                 if let (Some(repo), Some(git_ref)) = (&r.source_repository, &r.source_ref) {
-                    let _ = writeln!(out, "      source {}@{}", repo.escape_debug(), git_ref.escape_debug());
+                    let _ = writeln!(
+                        out,
+                        "      source {}@{}",
+                        repo.escape_debug(),
+                        git_ref.escape_debug()
+                    );
                 }
                 if let Some(p) = &r.predicate_type {
                     let _ = writeln!(out, "      predicate {}", p.escape_debug());

@@ -85,7 +85,12 @@ pub fn load(path: &Path) -> Vec<Found> {
     }
     let text = match read_limited(path) {
         Ok(t) => t,
-        Err(f) => return vec![Found { source, bundle: Err(f) }],
+        Err(f) => {
+            return vec![Found {
+                source,
+                bundle: Err(f),
+            }];
+        }
     };
     parse_text(&source, &text)
 }
@@ -94,7 +99,12 @@ fn load_pair(sig_path: &Path, source: String) -> Vec<Found> {
     let crt = sig_path.with_extension("crt");
     let sig = match read_limited(sig_path) {
         Ok(s) => s,
-        Err(f) => return vec![Found { source, bundle: Err(f) }],
+        Err(f) => {
+            return vec![Found {
+                source,
+                bundle: Err(f),
+            }];
+        }
     };
     let cert = match read_limited(&crt) {
         Ok(c) => c,
@@ -102,7 +112,11 @@ fn load_pair(sig_path: &Path, source: String) -> Vec<Found> {
             return failed(
                 source,
                 Check::Bundle,
-                format!("no usable certificate {} beside the signature: {}", crt.display(), f.reason),
+                format!(
+                    "no usable certificate {} beside the signature: {}",
+                    crt.display(),
+                    f.reason
+                ),
             );
         }
     };

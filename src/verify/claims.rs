@@ -117,7 +117,10 @@ impl Claims {
     /// certificate whose claims contradict each other is not trusted for either.
     pub fn check_consistency(&self) -> Result<(), Failure> {
         let l = &self.legacy;
-        let new_repo = self.source_repository_uri.as_deref().and_then(repository_of);
+        let new_repo = self
+            .source_repository_uri
+            .as_deref()
+            .and_then(repository_of);
         let pairs: [(&str, Option<&str>, &str, Option<&str>); 4] = [
             (
                 "1.3.6.1.4.1.57264.1.5 (workflow repository)",
@@ -191,7 +194,10 @@ mod tests {
         assert_eq!(c.signer_repository().as_deref(), Some("org/shared"));
         assert_eq!(repository_of("https://github.com/a"), None);
         assert_eq!(repository_of("github.com/a/b"), None);
-        assert_eq!(repository_of("https://github.com/a/b@x").as_deref(), Some("a/b"));
+        assert_eq!(
+            repository_of("https://github.com/a/b@x").as_deref(),
+            Some("a/b")
+        );
     }
 
     #[test]
@@ -201,9 +207,7 @@ mod tests {
         c.legacy.workflow_repository = Some("evil/app".into());
         let f = c.check_consistency().err();
         assert_eq!(f.as_ref().map(|f| f.check), Some(Check::CertificateClaims));
-        assert!(
-            f.is_some_and(|f| f.reason.contains("evil/app") && f.reason.contains("octo/app"))
-        );
+        assert!(f.is_some_and(|f| f.reason.contains("evil/app") && f.reason.contains("octo/app")));
         let mut c = github();
         c.legacy.workflow_ref = Some("refs/heads/dev".into());
         assert!(c.check_consistency().is_err());

@@ -210,7 +210,10 @@ impl Rule for AnyOf {
             }
         }
         match failures.len() {
-            0 => Err(Failure::new(Check::Identity, "no accepted identity is configured")),
+            0 => Err(Failure::new(
+                Check::Identity,
+                "no accepted identity is configured",
+            )),
             1 => Err(failures.remove(0)),
             n => {
                 let check = failures[0].check;
@@ -221,7 +224,10 @@ impl Rule for AnyOf {
                     .collect();
                 Err(Failure::new(
                     check,
-                    format!("none of {n} accepted identities matched: {}", reasons.join("; ")),
+                    format!(
+                        "none of {n} accepted identities matched: {}",
+                        reasons.join("; ")
+                    ),
                 ))
             }
         }
@@ -459,7 +465,9 @@ impl Policy {
             }
             // Top-level file rules apply where no override matches: kept as the last override.
             overrides.push((
-                globset::Glob::new("**").map_err(|e| PolicyError::Invalid(e.to_string()))?.compile_matcher(),
+                globset::Glob::new("**")
+                    .map_err(|e| PolicyError::Invalid(e.to_string()))?
+                    .compile_matcher(),
                 AllOf(top),
             ));
         }
@@ -521,10 +529,14 @@ mod tests {
         assert!(check(&flags(Some(ID), None), &c).is_ok());
         let f = check(&flags(Some("https://github.com/octo/app"), None), &c).err();
         assert_eq!(f.as_ref().map(|f| f.check), Some(Check::Identity));
-        assert!(f.is_some_and(|f| f.reason == format!("certificate identity {ID} does not match https://github.com/octo/app")));
+        assert!(f.is_some_and(|f| f.reason
+            == format!("certificate identity {ID} does not match https://github.com/octo/app")));
         let mut wrong_issuer = flags(Some(ID), None);
         wrong_issuer.certificate_oidc_issuer = Some("https://accounts.google.com".into());
-        assert_eq!(check(&wrong_issuer, &c).err().map(|f| f.check), Some(Check::Issuer));
+        assert_eq!(
+            check(&wrong_issuer, &c).err().map(|f| f.check),
+            Some(Check::Issuer)
+        );
     }
 
     #[test]
@@ -532,7 +544,9 @@ mod tests {
         let c = Claims::default();
         // Matches only a substring: rejected.
         let f = check(&flags(None, Some("octo/app")), &c).err();
-        assert!(f.is_some_and(|f| f.reason == format!("certificate identity {ID} does not match ^(?:octo/app)$")));
+        assert!(f.is_some_and(
+            |f| f.reason == format!("certificate identity {ID} does not match ^(?:octo/app)$")
+        ));
         assert!(check(&flags(None, Some(r"https://github\.com/octo/app/.*")), &c).is_ok());
         // An alternation cannot escape the anchors.
         assert!(check(&flags(None, Some("nope|octo")), &c).is_err());
@@ -572,10 +586,17 @@ mod tests {
         spec.source_ref = Some("refs/heads/main".into());
         assert!(check(&spec, &c).is_ok());
         spec.signer_workflow = Some("org/shared/.github/workflows/attest.yml@refs/tags/v2".into());
-        assert_eq!(check(&spec, &c).err().map(|f| f.check), Some(Check::CertificateClaims));
+        assert_eq!(
+            check(&spec, &c).err().map(|f| f.check),
+            Some(Check::CertificateClaims)
+        );
         spec.signer_workflow = None;
         spec.source_ref = Some("refs/heads/dev".into());
-        assert!(check(&spec, &c).err().is_some_and(|f| f.reason.contains("source ref refs/heads/main")));
+        assert!(
+            check(&spec, &c)
+                .err()
+                .is_some_and(|f| f.reason.contains("source ref refs/heads/main"))
+        );
         let p = Policy::build(&flags(Some(ID), None), None, true, None, false);
         assert!(p.is_ok_and(|p| p.check("a", &signed(&c)).is_err()));
     }
@@ -592,7 +613,10 @@ mod tests {
         assert!(p.check("dist/app.whl", &signed(&c)).is_err());
         let mut s = signed(&c);
         s.predicate_type = Some("https://spdx.dev/Document");
-        assert_eq!(p.check("x", &s).err().map(|f| f.check), Some(Check::PredicateType));
+        assert_eq!(
+            p.check("x", &s).err().map(|f| f.check),
+            Some(Check::PredicateType)
+        );
         assert!(PolicyFile::parse("identities: []\nextra: 1\n").is_err());
         assert!(PolicyFile::parse("identities:\n  - certificate-identty: x\n").is_err());
         assert!(PolicyFile::parse(": : :\n\t-").is_err());

@@ -16,8 +16,8 @@ use base64::Engine as _;
 use sigstore_trust_root::{SigstoreInstance, TrustedRoot};
 use sigstore_types::bundle::{MessageSignature, VerificationMaterial, VerificationMaterialContent};
 use sigstore_types::{
-    ArtifactDigest, Bundle, DerCertificate, DerPublicKey, HashAlgorithm, MediaType,
-    SignatureBytes, SignatureContent,
+    ArtifactDigest, Bundle, DerCertificate, DerPublicKey, HashAlgorithm, MediaType, SignatureBytes,
+    SignatureContent,
 };
 use sigstore_verify::{
     CertificateError, Error as SError, PublicKeyVerificationPolicy, VerificationPolicy, Verifier,
@@ -132,7 +132,10 @@ pub struct Bound {
 impl ParsedBundle {
     pub fn from_json(text: &str) -> Result<Self, Failure> {
         let bundle = Bundle::from_json(text).map_err(|e| {
-            Failure::new(Check::Bundle, format!("not a Sigstore bundle: {}", one_line(&e)))
+            Failure::new(
+                Check::Bundle,
+                format!("not a Sigstore bundle: {}", one_line(&e)),
+            )
         })?;
         Ok(Self(bundle))
     }
@@ -156,12 +159,12 @@ impl ParsedBundle {
         };
         let cert = DerCertificate::from_pem(&pem_text)
             .map_err(|e| Failure::new(Check::Bundle, format!("invalid certificate PEM: {e}")))?;
-        let material = VerificationMaterial::new(VerificationMaterialContent::X509CertificateChain {
-            certificates: vec![sigstore_types::bundle::X509Certificate::new(cert)],
-        });
-        let content = SignatureContent::MessageSignature(MessageSignature::new(
-            SignatureBytes::new(sig),
-        ));
+        let material =
+            VerificationMaterial::new(VerificationMaterialContent::X509CertificateChain {
+                certificates: vec![sigstore_types::bundle::X509Certificate::new(cert)],
+            });
+        let content =
+            SignatureContent::MessageSignature(MessageSignature::new(SignatureBytes::new(sig)));
         Ok(Self(Bundle::new(MediaType::Bundle0_1, material, content)))
     }
 
@@ -389,7 +392,11 @@ impl Trust {
             claims,
             log_index,
             integrated_time: result.integrated_time().map(|t| t.to_string()),
-            signed_at: result.verified_timestamps().iter().min().map(|t| t.to_string()),
+            signed_at: result
+                .verified_timestamps()
+                .iter()
+                .min()
+                .map(|t| t.to_string()),
             trust_domain: domain.name,
         })
     }
@@ -432,7 +439,14 @@ mod tests {
 
     #[test]
     fn garbage_bundles_are_bundle_failures() {
-        for text in ["", "{", "null", "[]", "{\"mediaType\":1}", &"[".repeat(100_000)] {
+        for text in [
+            "",
+            "{",
+            "null",
+            "[]",
+            "{\"mediaType\":1}",
+            &"[".repeat(100_000),
+        ] {
             let f = ParsedBundle::from_json(text).err();
             assert_eq!(f.map(|f| f.check), Some(Check::Bundle), "{:.20}", text);
         }

@@ -34,7 +34,11 @@ fn same_repo(statement_uri: &str, claims: &Claims) -> Result<(), Failure> {
     if stated.eq_ignore_ascii_case(&signed) {
         Ok(())
     } else {
-        Err(disagree("source repository", &stated, &format!("source repository {signed}")))
+        Err(disagree(
+            "source repository",
+            &stated,
+            &format!("source repository {signed}"),
+        ))
     }
 }
 
@@ -47,7 +51,11 @@ fn same(what: &str, stated: Option<&str>, signed: Option<&str>) -> Result<(), Fa
 
 fn builder(id: &str, claims: &Claims) -> Result<(), Failure> {
     if let Some(env) = id.strip_prefix(HOSTED_RUNNER_BUILDER) {
-        return same("runner environment", Some(env), claims.runner_environment.as_deref());
+        return same(
+            "runner environment",
+            Some(env),
+            claims.runner_environment.as_deref(),
+        );
     }
     // attest-kit and the SLSA generator name the workflow that built as the builder.
     if id.contains("/.github/workflows/") {
@@ -161,11 +169,51 @@ mod tests {
     fn another_repo_ref_commit_or_builder_fails() {
         let hosted = "https://github.com/actions/runner/github-hosted";
         for (st, what) in [
-            (v1("https://github.com/evil/app", "refs/heads/main", "abc", hosted), "source repository evil/app"),
-            (v1("https://github.com/octo/app", "refs/heads/dev", "abc", hosted), "source ref refs/heads/dev"),
-            (v1("https://github.com/octo/app", "refs/heads/main", "def", hosted), "source digest def"),
-            (v1("https://github.com/octo/app", "refs/heads/main", "abc", "https://github.com/actions/runner/self-hosted"), "runner environment self-hosted"),
-            (v1("https://github.com/octo/app", "refs/heads/main", "abc", "https://github.com/evil/x/.github/workflows/a.yml@refs/heads/main"), "builder id"),
+            (
+                v1(
+                    "https://github.com/evil/app",
+                    "refs/heads/main",
+                    "abc",
+                    hosted,
+                ),
+                "source repository evil/app",
+            ),
+            (
+                v1(
+                    "https://github.com/octo/app",
+                    "refs/heads/dev",
+                    "abc",
+                    hosted,
+                ),
+                "source ref refs/heads/dev",
+            ),
+            (
+                v1(
+                    "https://github.com/octo/app",
+                    "refs/heads/main",
+                    "def",
+                    hosted,
+                ),
+                "source digest def",
+            ),
+            (
+                v1(
+                    "https://github.com/octo/app",
+                    "refs/heads/main",
+                    "abc",
+                    "https://github.com/actions/runner/self-hosted",
+                ),
+                "runner environment self-hosted",
+            ),
+            (
+                v1(
+                    "https://github.com/octo/app",
+                    "refs/heads/main",
+                    "abc",
+                    "https://github.com/evil/x/.github/workflows/a.yml@refs/heads/main",
+                ),
+                "builder id",
+            ),
         ] {
             let f = check(&st, &claims()).err();
             assert_eq!(f.as_ref().map(|f| f.check), Some(Check::Slsa), "{what}");
@@ -182,6 +230,12 @@ mod tests {
         assert!(check(&st, &claims()).is_err());
         let other = json!({"predicateType": "https://spdx.dev/Document", "predicate": {}});
         assert!(check(&other, &claims()).is_ok());
-        assert!(check(&json!({"predicateType": PROVENANCE_V1, "predicate": 3}), &claims()).is_ok());
+        assert!(
+            check(
+                &json!({"predicateType": PROVENANCE_V1, "predicate": 3}),
+                &claims()
+            )
+            .is_ok()
+        );
     }
 }
