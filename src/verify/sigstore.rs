@@ -438,6 +438,46 @@ mod tests {
     }
 
     #[test]
+    fn only_certificates_issued_by_githubs_ca_select_the_relaxed_domain() -> Result<(), String> {
+        let trust = Trust::new(&RootChoice::Embedded)?;
+        let github = TrustedRoot::from_json(SigstoreInstance::GitHub.embedded_trusted_root_json())
+            .map_err(|e| e.to_string())?;
+        // A certificate whose issuer is one of GitHub's CAs (here: GitHub's own
+        // intermediate, issued by its root).
+        let issued = github
+            .certificate_authorities
+            .first()
+            .and_then(|ca| ca.cert_chain.certificates.first())
+            .ok_or("no GitHub CA")?
+            .raw_bytes
+            .to_pem();
+        let b =
+            ParsedBundle::from_signature_and_certificate("AAAA", &issued).map_err(|f| f.reason)?;
+        assert_eq!(trust.domain_for(&b.0).name, "github");
+        assert!(trust.domain_for(&b.0).relaxed);
+        // A public-good bundle, and one without a certificate, stay on the strict domain.
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/sigstore-conformance/happy-path-v0.3/bundle.sigstore.json"
+        ))
+        .map_err(|e| e.to_string())?;
+        let b = ParsedBundle::from_json(&text).map_err(|f| f.reason)?;
+        assert_eq!(trust.domain_for(&b.0).name, "public-good");
+        assert!(!trust.domain_for(&b.0).relaxed);
+        // It still has to chain: GitHub's intermediate is no code-signing leaf.
+        let f = trust
+            .verify(
+                &ParsedBundle::from_signature_and_certificate("AAAA", &issued)
+                    .map_err(|f| f.reason)?,
+                ArtifactData::Bytes(b"x"),
+                None,
+            )
+            .err();
+        assert!(f.is_some());
+        Ok(())
+    }
+
+    #[test]
     fn garbage_bundles_are_bundle_failures() {
         for text in [
             "",
