@@ -477,6 +477,62 @@ mod tests {
         Ok(())
     }
 
+    /// Deterministic mutation fuzzing: flip alphanumeric characters of valid bundles (so the
+    /// JSON mostly still parses and deeper checks run). Nothing may panic. The few mutants
+    /// that still verify touch only unsigned, unchecked text (a key name serde then ignores,
+    /// the dash of a checkpoint's signature line) and keep the original signer.
+    #[test]
+    fn mutated_bundles_never_panic() -> Result<(), String> {
+        let trust = Trust::new(&RootChoice::Embedded)?;
+        let dir = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/sigstore-conformance"
+        );
+        let artifact = std::fs::read(format!("{dir}/a.txt")).map_err(|e| e.to_string())?;
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for case in ["happy-path-v0.1", "happy-path-v0.2", "happy-path-v0.3"] {
+            let text = std::fs::read_to_string(format!("{dir}/{case}/bundle.sigstore.json"))
+                .map_err(|e| e.to_string())?;
+            let positions: Vec<usize> = text
+                .char_indices()
+                .filter(|(_, c)| c.is_ascii_alphanumeric())
+                .map(|(i, _)| i)
+                .collect();
+            for _ in 0..150 {
+                let mut bytes = text.clone().into_bytes();
+                let pos = positions[(next() as usize) % positions.len()];
+                let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+                let replacement = alphabet[(next() as usize) % alphabet.len()];
+                if bytes[pos] == replacement {
+                    continue;
+                }
+                bytes[pos] = replacement;
+                let mutant = String::from_utf8(bytes).map_err(|e| e.to_string())?;
+                let Ok(bundle) = ParsedBundle::from_json(&mutant) else {
+                    continue;
+                };
+                let _ = bundle.bound();
+                let _ = bundle.statement();
+                if let Ok(v) = trust.verify(&bundle, ArtifactData::Bytes(&artifact), None) {
+                    assert!(
+                        v.identity
+                            .as_deref()
+                            .is_some_and(|i| i.contains("sigstore-conformance")),
+                        "{case} mutant at {pos} verified as {:?}",
+                        v.identity
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+
     #[test]
     fn garbage_bundles_are_bundle_failures() {
         for text in [
