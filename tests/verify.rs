@@ -691,3 +691,64 @@ fn sigstore_python_agrees() {
     );
     assert!(compared >= 10, "only {compared} bundles compared");
 }
+
+#[test]
+fn both_v03_media_type_spellings_and_bundles_found_beside_the_artifact() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let artifact = dir.path().join("a.txt");
+    std::fs::copy(conf("a.txt"), &artifact)?;
+    let text = std::fs::read_to_string(conf("happy-path-v0.3/bundle.sigstore.json"))?;
+    assert!(text.contains("application/vnd.dev.sigstore.bundle+json;version=0.3"));
+    let alt = text.replace(
+        "application/vnd.dev.sigstore.bundle+json;version=0.3",
+        "application/vnd.dev.sigstore.bundle.v0.3+json",
+    );
+    std::fs::write(dir.path().join("a.txt.sigstore.json"), &text)?;
+    std::fs::write(dir.path().join("a.txt.sigstore"), alt)?;
+    let out = verify(&[
+        &artifact.display().to_string(),
+        "--certificate-identity",
+        BEACON_ID,
+        "--certificate-oidc-issuer",
+        ISSUER,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(json(&out)["verifiedCount"], 2);
+    Ok(())
+}
+
+#[test]
+fn several_artifacts_get_the_bundles_that_name_them() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let bundles = dir.path().join("bundles");
+    std::fs::create_dir(&bundles)?;
+    std::fs::copy(gh("sigstore-js-2.1.0-bundle.json"), bundles.join("js.json"))?;
+    std::fs::copy(
+        gh("reusable-workflow-attestation.sigstore.json"),
+        bundles.join("wheel.json"),
+    )?;
+    std::fs::copy(
+        conf("happy-path-v0.3/bundle.sigstore.json"),
+        bundles.join("other.json"),
+    )?;
+    let pattern = format!("{}/*.json", bundles.display());
+    let out = verify(&[
+        &gh("sigstore-js-2.1.0.tgz"),
+        &gh("reusable-workflow-artifact"),
+        "--bundle-path",
+        &pattern,
+        "--certificate-identity-regexp",
+        "https://github\\.com/(sigstore/sigstore-js|github/artifact-attestations-workflows)/.*",
+        "--certificate-oidc-issuer",
+        ISSUER,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let doc = json(&out);
+    assert_eq!(doc["verifiedCount"], 2);
+    let warnings = doc["warnings"].to_string();
+    assert!(
+        warnings.contains("other.json names none of the artifacts"),
+        "{warnings}"
+    );
+    Ok(())
+}
