@@ -88,7 +88,10 @@ fn run_verify(
     for w in &report.warnings {
         console.warning(&Location::default(), w);
     }
-    for row in report.failed() {
+    // Locally the result text already lists each failure; in Actions each also becomes an
+    // annotation.
+    let annotate = console.mode() == crate::action::commands::Mode::Actions;
+    for row in report.failed().filter(|_| annotate) {
         if let Some(f) = &row.failure {
             let location = Location {
                 title: Some(format!("verify: {} check failed", f.check)),

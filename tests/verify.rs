@@ -752,3 +752,46 @@ fn several_artifacts_get_the_bundles_that_name_them() -> std::io::Result<()> {
     );
     Ok(())
 }
+
+#[test]
+fn summary_rows_keep_untrusted_text_in_code_spans() {
+    use attest_kit::report::{VerifyReport, VerifyRow};
+    use attest_kit::verify::{Check, Failure};
+    let row = |artifact: &str, failure: Option<Failure>| VerifyRow {
+        artifact: artifact.to_owned(),
+        digest: format!("sha256:{}", "ab".repeat(32)),
+        bundle: "b.jsonl#1".to_owned(),
+        identity: Some("https://github.com/o/r/.github/workflows/x.yml@refs/heads/main".into()),
+        issuer: Some(ISSUER.into()),
+        source_repository: Some("o/r".into()),
+        source_ref: Some("refs/heads/main".into()),
+        log_index: Some(42),
+        integrated_time: Some("2024-01-02T03:04:05Z".into()),
+        predicate_type: Some("https://slsa.dev/provenance/v1".into()),
+        trust_domain: Some("public-good".into()),
+        failure,
+    };
+    let report = VerifyReport {
+        rows: vec![
+            row("dist/app.tar.gz", None),
+            row(
+                "dist/<img src=x>|evil`.whl",
+                Some(Failure::new(
+                    Check::Identity,
+                    "certificate identity a|b does not match ^(?:x)$",
+                )),
+            ),
+        ],
+        warnings: vec![],
+    };
+    insta::assert_snapshot!(attest_kit::render::summary::verify(&report), @r"
+    ### attest-kit · verify
+
+    ❌ Verification failed: **1** of **2** artifact × bundle checks passed.
+
+    | Result | Artifact | Digest | Signer identity | Issuer | Source | Rekor entry | Predicate type | Bundle |
+    |---|---|---|---|---|---|---|---|---|
+    | ✅ | `dist/app.tar.gz` | `sha256:abababababab…` | `https://github.com/o/r/.github/workflows/x.yml@refs/heads/main` | `https://token.actions.githubusercontent.com` | `o/r@refs/heads/main` | `42` at `2024-01-02T03:04:05Z` | `https://slsa.dev/provenance/v1` | `b.jsonl#1` |
+    | ❌ `identity` `certificate identity a\|b does not match ^(?:x)$` | ``dist/<img src=x>\|evil`.whl`` | `sha256:abababababab…` | `https://github.com/o/r/.github/workflows/x.yml@refs/heads/main` | `https://token.actions.githubusercontent.com` | `o/r@refs/heads/main` | `42` at `2024-01-02T03:04:05Z` | `https://slsa.dev/provenance/v1` | `b.jsonl#1` |
+    ");
+}
