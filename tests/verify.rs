@@ -795,3 +795,24 @@ fn summary_rows_keep_untrusted_text_in_code_spans() {
     | ❌ `identity` `certificate identity a\|b does not match ^(?:x)$` | ``dist/<img src=x>\|evil`.whl`` | `sha256:abababababab…` | `https://github.com/o/r/.github/workflows/x.yml@refs/heads/main` | `https://token.actions.githubusercontent.com` | `o/r@refs/heads/main` | `42` at `2024-01-02T03:04:05Z` | `https://slsa.dev/provenance/v1` | `b.jsonl#1` |
     ");
 }
+
+#[test]
+fn large_artifacts_are_streamed_and_still_checked() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let big = dir.path().join("big.bin");
+    std::fs::File::create(&big)?.set_len(65 * 1024 * 1024)?;
+    let out = verify(&js_args(
+        &gh("sigstore-js-2.1.0-bundle.json"),
+        &big.display().to_string(),
+    ));
+    assert_fails_with(&out, "artifact-digest", "does not match any subject");
+    let doc = json(&out);
+    // sha256 of 65 MiB of zeros.
+    assert!(
+        doc["results"][0]["digest"]
+            .as_str()
+            .is_some_and(|d| d.starts_with("sha256:") && d.len() == 71),
+        "{doc}"
+    );
+    Ok(())
+}

@@ -12,7 +12,7 @@ use crate::action::Console;
 use crate::config::{ArtifactSpec, VerifyConfig};
 use crate::error::Error;
 use crate::report::{VerifyReport, VerifyRow};
-use crate::subject::{Algorithm, Digest, paths};
+use crate::subject::{Algorithm, Digest, hash, paths};
 use crate::verify::bundles::{self, Found};
 use crate::verify::policy::{Policy, PolicyFile, Signed};
 use crate::verify::sigstore::{ArtifactData, PublicKey, RootChoice, Trust, Verified};
@@ -37,8 +37,36 @@ impl Artifact {
     }
 }
 
+/// Artifacts up to this size are read into memory (every signing scheme works on them);
+/// larger ones are streamed.
+const IN_MEMORY_LIMIT: u64 = 64 * 1024 * 1024;
+
 fn read_artifact(path: &Path) -> Artifact {
     let name = path.display().to_string();
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if size > IN_MEMORY_LIMIT {
+        let mut buf = vec![0u8; 256 * 1024];
+        return match hash::hash_file(path, &[Algorithm::Sha256, Algorithm::Sha512], &mut buf) {
+            Ok(s) => Artifact {
+                name,
+                path: Some(path.to_owned()),
+                digests: s
+                    .digests
+                    .iter()
+                    .filter_map(|(a, h)| Digest::from_hex(*a, h))
+                    .collect(),
+                bytes: None,
+                read_error: None,
+            },
+            Err(e) => Artifact {
+                name,
+                path: Some(path.to_owned()),
+                digests: Vec::new(),
+                bytes: None,
+                read_error: Some(e.to_string()),
+            },
+        };
+    }
     match std::fs::read(path) {
         Ok(bytes) => {
             let sha256 = hex::encode(Sha256::digest(&bytes));
@@ -263,10 +291,13 @@ fn check_one(setup: &Setup, artifact: &Artifact, found: &Found) -> VerifyRow {
             .and_then(|s| s.get("predicateType"))
             .and_then(|p| p.as_str())
             .map(str::to_owned);
-        let data = match (&artifact.bytes, artifact.digests.first()) {
-            (Some(b), _) => ArtifactData::Bytes(b),
-            (None, Some(d)) => ArtifactData::Digest(d),
-            (None, None) => return Err(Failure::new(Check::Artifact, "no content or digest")),
+        let data = match (&artifact.bytes, &artifact.path, artifact.digests.first()) {
+            (Some(b), _, _) => ArtifactData::Bytes(b),
+            (None, Some(p), _) => ArtifactData::File(p),
+            (None, None, Some(d)) => ArtifactData::Digest(d),
+            (None, None, None) => {
+                return Err(Failure::new(Check::Artifact, "no content or digest"));
+            }
         };
         let v: Verified = setup.trust.verify(bundle, data, setup.key.as_ref())?;
         row.identity = v.identity.clone();

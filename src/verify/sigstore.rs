@@ -241,6 +241,9 @@ impl ParsedBundle {
 #[derive(Debug, Clone, Copy)]
 pub enum ArtifactData<'a> {
     Bytes(&'a [u8]),
+    /// A file too large to hold in memory: streamed (not for Ed25519 message signatures,
+    /// which need the whole message).
+    File(&'a std::path::Path),
     Digest(&'a Digest),
 }
 
@@ -297,6 +300,12 @@ fn failure(e: &SError) -> Failure {
 fn artifact_input(a: ArtifactData<'_>) -> Result<sigstore_types::Artifact<'_>, Failure> {
     Ok(match a {
         ArtifactData::Bytes(b) => sigstore_types::Artifact::from_blob(b),
+        ArtifactData::File(_) => {
+            return Err(Failure::new(
+                Check::Artifact,
+                "a file is streamed, not loaded",
+            ));
+        }
         ArtifactData::Digest(d) => {
             let alg = match d.algorithm {
                 Algorithm::Sha256 => HashAlgorithm::Sha2256,
@@ -331,7 +340,6 @@ impl Trust {
         key: Option<&PublicKey>,
     ) -> Result<Verified, Failure> {
         let b = &bundle.0;
-        let input = artifact_input(artifact)?;
         let has_timestamps = !b
             .verification_material
             .timestamp_verification_data
@@ -353,7 +361,7 @@ impl Trust {
                 }
                 let d = &self.domains[0];
                 let policy = PublicKeyVerificationPolicy::new(key.0.clone());
-                (d, d.verifier.verify(input, b, &policy))
+                (d, run(&d.verifier, artifact, b, &policy)?)
             }
             None => {
                 if bundle.uses_public_key() {
@@ -367,7 +375,7 @@ impl Trust {
                 if d.relaxed {
                     policy = policy.skip_tlog_unsafe().skip_sct();
                 }
-                (d, d.verifier.verify(input, b, &policy))
+                (d, run(&d.verifier, artifact, b, &policy)?)
             }
         };
         let result = result.map_err(|e| failure(&e))?;
@@ -400,6 +408,23 @@ impl Trust {
             trust_domain: domain.name,
         })
     }
+}
+
+/// One verification call, from bytes, a digest or a streamed file.
+fn run(
+    verifier: &Verifier,
+    artifact: ArtifactData<'_>,
+    bundle: &Bundle,
+    policy: &(impl sigstore_verify::Policy + ?Sized),
+) -> Result<sigstore_verify::Result<sigstore_verify::VerificationResult>, Failure> {
+    Ok(match artifact {
+        ArtifactData::File(path) => {
+            let file = std::fs::File::open(path)
+                .map_err(|e| Failure::new(Check::Artifact, format!("couldn't read it: {e}")))?;
+            verifier.verify_reader(std::io::BufReader::new(file), bundle, policy)
+        }
+        other => verifier.verify(artifact_input(other)?, bundle, policy),
+    })
 }
 
 fn claims_of(c: &sigstore_verify::crypto::FulcioCiClaims) -> Claims {
