@@ -99,10 +99,19 @@ fn boolean(input: &'static str, v: Option<String>) -> Result<Option<bool>, Confi
 
 /// Builds the job from the process's variables (`name → value`).
 pub fn read(vars: impl IntoIterator<Item = (String, String)>) -> Result<Job, ConfigError> {
-    let inputs = vars.into_iter().filter_map(|(k, v)| {
-        let rest = k.strip_prefix("INPUT_")?;
-        Some((format!("INPUT_{}", rest.replace(['-', ' '], "_")), v))
-    });
+    // One value per input. Our action.yml sets `INPUT_X_Y`; some runners (act) also set
+    // `INPUT_X-Y`, which envy would see as a duplicate: the underscore spelling wins.
+    let mut inputs = std::collections::BTreeMap::new();
+    for (k, v) in vars {
+        let Some(rest) = k.strip_prefix("INPUT_") else {
+            continue;
+        };
+        let key = format!("INPUT_{}", rest.replace(['-', ' '], "_"));
+        let ours = !rest.contains(['-', ' ']);
+        if ours || !inputs.contains_key(&key) {
+            inputs.insert(key, v);
+        }
+    }
     let mut raw: RawInputs = envy::prefixed("INPUT_")
         .from_iter(inputs)
         .map_err(|e| ConfigError::Inputs(e.to_string()))?;
@@ -196,6 +205,24 @@ mod tests {
         assert!(c.deny_self_hosted_runners);
         assert!(c.key.is_none());
         assert!(c.identity.certificate_identity_regexp.is_some());
+        Ok(())
+    }
+
+    #[test]
+    fn both_spellings_at_once_prefer_the_underscore_one() -> Result<(), ConfigError> {
+        for order in [[0, 1], [1, 0]] {
+            let pairs = [("INPUT_OUTPUT_DIR", "ours"), ("INPUT_OUTPUT-DIR", "runner")];
+            let mut v = vars(&[("INPUT_SUBJECT_PATH", "x")]);
+            v.extend(
+                order
+                    .iter()
+                    .map(|&i| (pairs[i].0.to_owned(), pairs[i].1.to_owned())),
+            );
+            let Job::Attest(c) = read(v)? else {
+                panic!("expected attest")
+            };
+            assert_eq!(c.output_dir, PathBuf::from("ours"));
+        }
         Ok(())
     }
 

