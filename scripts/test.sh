@@ -19,6 +19,12 @@ step "Python tools (pinned) into .venv-ci"
   check-jsonschema==0.39.0
 export PATH="$venv/bin:$PATH"
 
+step "sigstore-python (pinned) into .venv-peer, the independent verifier tests/verify.rs compares with"
+peer="$root/.venv-peer"
+[ -x "$peer/bin/python" ] || python3 -m venv "$peer"
+"$peer/bin/pip" install --quiet --disable-pip-version-check sigstore==4.5.1
+export ATTEST_KIT_PEER_VENV="$peer"
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 

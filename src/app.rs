@@ -9,7 +9,7 @@ use clap::Parser;
 use crate::action::{Console, commands::Location, inputs};
 use crate::cli::{App, CliCommand};
 use crate::commands;
-use crate::config::{AttestConfig, Format, Job};
+use crate::config::{AttestConfig, Format, Job, VerifyConfig};
 use crate::error::Error;
 use crate::render;
 
@@ -36,6 +36,9 @@ pub fn main() -> ExitCode {
     let job = match app.command {
         CliCommand::Attest(args) => AttestConfig::from_args(args).map(Job::Attest),
         CliCommand::Provenance(args) => AttestConfig::from_args(args).map(Job::Provenance),
+        CliCommand::Verify(args) => {
+            VerifyConfig::from_args(*args).map(|c| Job::Verify(Box::new(c)))
+        }
         CliCommand::Action => inputs::read(env.clone()),
     };
     let result = job
@@ -56,6 +59,7 @@ pub fn run(
     let (name, config) = match job {
         Job::Attest(c) => ("attest", c),
         Job::Provenance(c) => ("provenance", c),
+        Job::Verify(c) => return run_verify(c, env, console),
     };
     let report = commands::attest::run(name, config, env, console)?;
     for w in &report.warnings {
@@ -71,6 +75,53 @@ pub fn run(
         Format::Json => render::json::attest(&report),
     });
     Ok(())
+}
+
+/// Runs `verify`: every failed row becomes an error annotation naming its check, and any
+/// failure makes the run fail (exit 1) after the outputs and summary are written.
+fn run_verify(
+    config: &VerifyConfig,
+    env: &dyn Fn(&str) -> Option<String>,
+    console: &Console,
+) -> Result<(), Error> {
+    let report = commands::verify::run(config, console)?;
+    for w in &report.warnings {
+        console.warning(&Location::default(), w);
+    }
+    // Locally the result text already lists each failure; in Actions each also becomes an
+    // annotation.
+    let annotate = console.mode() == crate::action::commands::Mode::Actions;
+    for row in report.failed().filter(|_| annotate) {
+        if let Some(f) = &row.failure {
+            let location = Location {
+                title: Some(format!("verify: {} check failed", f.check)),
+                ..Location::default()
+            };
+            let bundle = if row.bundle.is_empty() {
+                String::new()
+            } else {
+                format!(" with bundle {}", row.bundle)
+            };
+            console.error(&location, &format!("{}{bundle}: {}", row.artifact, f));
+        }
+    }
+    publish(
+        env,
+        &render::outputs::verify(&report),
+        &render::summary::verify(&report),
+    )?;
+    console.result(&match config.format {
+        Format::Text => render::text::verify(&report),
+        Format::Json => render::json::verify(&report),
+    });
+    if report.verified() {
+        Ok(())
+    } else {
+        Err(Error::VerificationFailed {
+            failed: report.rows.len() - report.verified_count(),
+            total: report.rows.len(),
+        })
+    }
 }
 
 /// Step outputs and the job summary go wherever the runner asks, also for the CLI run

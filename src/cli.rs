@@ -27,6 +27,8 @@ pub enum CliCommand {
     Attest(AttestArgs),
     /// Write SLSA build provenance for artifacts.
     Provenance(AttestArgs),
+    /// Verify artifacts against Sigstore bundles and an identity policy, offline.
+    Verify(Box<VerifyArgs>),
     /// Run as a GitHub Action: read the command and its settings from INPUT_* variables.
     #[command(hide = true)]
     Action,
@@ -88,6 +90,117 @@ pub struct OutputArgs {
     /// Directory for the files written [default: attestations].
     #[arg(long = "output-dir", value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
+    /// How to print the result on stdout.
+    #[arg(long = "format", value_enum, value_name = "FORMAT")]
+    pub format: Option<CliFormat>,
+}
+
+#[derive(Debug, Default, Clone, Args)]
+pub struct VerifyArgs {
+    /// Artifacts to verify: paths, globs, or digests as sha256:<hex> / sha512:<hex>.
+    #[arg(value_name = "ARTIFACT")]
+    pub artifacts: Vec<String>,
+    /// Artifacts as paths or globs, separated by newlines or commas (like the positionals).
+    #[arg(
+        long = "subject-path",
+        value_name = "PATTERNS",
+        help_heading = "Artifacts"
+    )]
+    pub subject_path: Vec<String>,
+    /// An artifact given by digest, sha256:<hex> or sha512:<hex>.
+    #[arg(
+        long = "subject-digest",
+        value_name = "ALG:HEX",
+        help_heading = "Artifacts"
+    )]
+    pub subject_digest: Vec<String>,
+    #[command(flatten)]
+    pub bundles: BundleArgs,
+    #[command(flatten)]
+    pub identity: IdentityArgs,
+    #[command(flatten)]
+    pub output: VerifyOutputArgs,
+}
+
+#[derive(Debug, Default, Clone, Args)]
+#[command(next_help_heading = "Bundles and trust")]
+pub struct BundleArgs {
+    /// Bundle files: paths or globs, separated by newlines or commas; repeatable. Without
+    /// it, bundles are looked for next to each artifact (<file>.sigstore.json,
+    /// <file>.sigstore, <file>.intoto.jsonl, <file>.sig + <file>.crt).
+    #[arg(long = "bundle-path", value_name = "PATTERNS")]
+    pub bundle_path: Vec<String>,
+    /// A trusted_root.json to verify against instead of the embedded Sigstore public-good
+    /// and GitHub roots.
+    #[arg(long = "trusted-root", value_name = "FILE")]
+    pub trusted_root: Option<PathBuf>,
+    /// Verify managed-key bundles with this PEM public key instead of a certificate
+    /// identity.
+    #[arg(long = "key", value_name = "FILE")]
+    pub key: Option<PathBuf>,
+    /// Use the embedded Sigstore staging root instead of the public-good one (for testing;
+    /// --trusted-root wins over it).
+    #[arg(long = "staging")]
+    pub staging: bool,
+}
+
+#[derive(Debug, Default, Clone, Args)]
+#[command(next_help_heading = "Identity policy")]
+pub struct IdentityArgs {
+    /// The certificate identity (SAN) required, exactly.
+    #[arg(
+        long = "certificate-identity",
+        value_name = "ID",
+        conflicts_with = "certificate_identity_regexp"
+    )]
+    pub certificate_identity: Option<String>,
+    /// A regexp the whole certificate identity must match.
+    #[arg(long = "certificate-identity-regexp", value_name = "REGEXP")]
+    pub certificate_identity_regexp: Option<String>,
+    /// The OIDC issuer required, exactly (GitHub Actions:
+    /// https://token.actions.githubusercontent.com).
+    #[arg(
+        long = "certificate-oidc-issuer",
+        value_name = "URL",
+        conflicts_with = "certificate_oidc_issuer_regexp"
+    )]
+    pub certificate_oidc_issuer: Option<String>,
+    /// A regexp the whole OIDC issuer must match.
+    #[arg(long = "certificate-oidc-issuer-regexp", value_name = "REGEXP")]
+    pub certificate_oidc_issuer_regexp: Option<String>,
+    /// OWNER/REPO of the workflow that signed (for reusable workflows, the callee's repo).
+    #[arg(long = "signer-repository", value_name = "OWNER/REPO")]
+    pub signer_repository: Option<String>,
+    /// The signing workflow: OWNER/REPO/.github/workflows/FILE[@REF].
+    #[arg(long = "signer-workflow", value_name = "WORKFLOW")]
+    pub signer_workflow: Option<String>,
+    /// OWNER/REPO the artifact was built from.
+    #[arg(long = "source-repository", value_name = "OWNER/REPO")]
+    pub source_repository: Option<String>,
+    /// The git ref built, e.g. refs/heads/main or refs/tags/v1.2.3.
+    #[arg(long = "source-ref", value_name = "REF")]
+    pub source_ref: Option<String>,
+    /// The commit built.
+    #[arg(long = "source-digest", value_name = "SHA")]
+    pub source_digest: Option<String>,
+    /// github-hosted or self-hosted.
+    #[arg(long = "runner-environment", value_name = "ENV")]
+    pub runner_environment: Option<String>,
+    /// Reject signatures made on self-hosted runners [default: false].
+    #[arg(long = "deny-self-hosted-runners", value_name = "BOOL", num_args = 0..=1,
+          default_missing_value = "true", value_parser = clap::builder::BoolishValueParser::new())]
+    pub deny_self_hosted_runners: Option<bool>,
+    /// The attestation's predicate type required, e.g. https://slsa.dev/provenance/v1.
+    #[arg(long = "predicate-type", value_name = "URI")]
+    pub predicate_type: Option<String>,
+    /// A YAML policy file: accepted identities, predicate types, per-artifact rules.
+    #[arg(long = "policy", value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Clone, Args)]
+#[command(next_help_heading = "Output")]
+pub struct VerifyOutputArgs {
     /// How to print the result on stdout.
     #[arg(long = "format", value_enum, value_name = "FORMAT")]
     pub format: Option<CliFormat>,

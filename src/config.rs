@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::cli::{AttestArgs, CliFormat};
+use crate::cli::{AttestArgs, CliFormat, VerifyArgs};
 use crate::subject::{self, Algorithm, Digest, SubjectError};
 
 #[derive(Debug, thiserror::Error)]
@@ -12,7 +12,7 @@ pub enum ConfigError {
     Invalid { input: &'static str, reason: String },
     #[error(transparent)]
     Subject(#[from] SubjectError),
-    #[error("unknown command {0:?}; expected one of: attest, provenance")]
+    #[error("unknown command {0:?}; expected one of: attest, provenance, verify")]
     UnknownCommand(String),
     #[error("command {0:?} is not in this version of attest-kit yet")]
     NotYetAvailable(String),
@@ -60,6 +60,108 @@ pub struct AttestConfig {
 pub enum Job {
     Attest(AttestConfig),
     Provenance(AttestConfig),
+    Verify(Box<VerifyConfig>),
+}
+
+/// An artifact to verify, as given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArtifactSpec {
+    /// A path or glob.
+    Pattern(String),
+    Digest(Digest),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyConfig {
+    pub artifacts: Vec<ArtifactSpec>,
+    pub bundle_patterns: Vec<String>,
+    pub trusted_root: Option<PathBuf>,
+    pub staging: bool,
+    pub key: Option<PathBuf>,
+    pub identity: crate::verify::policy::IdentitySpec,
+    pub predicate_type: Option<String>,
+    pub deny_self_hosted_runners: bool,
+    pub policy: Option<PathBuf>,
+    pub format: Format,
+}
+
+fn looks_like_digest(s: &str) -> bool {
+    let lower = s.to_ascii_lowercase();
+    (lower.starts_with("sha256:") || lower.starts_with("sha512:")) && !s.contains(['/', '*'])
+}
+
+fn non_empty_owned(v: Option<String>) -> Option<String> {
+    v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+impl VerifyConfig {
+    pub fn from_args(args: VerifyArgs) -> Result<Self, ConfigError> {
+        let mut artifacts = Vec::new();
+        for item in args.artifacts.iter().chain(&args.subject_path) {
+            for p in subject::paths::split_patterns(item) {
+                if looks_like_digest(&p) {
+                    let d = Digest::parse(&p).map_err(SubjectError::from)?;
+                    artifacts.push(ArtifactSpec::Digest(d));
+                } else {
+                    artifacts.push(ArtifactSpec::Pattern(p));
+                }
+            }
+        }
+        for d in &args.subject_digest {
+            for d in subject::paths::split_patterns(d) {
+                artifacts.push(ArtifactSpec::Digest(
+                    Digest::parse(&d).map_err(SubjectError::from)?,
+                ));
+            }
+        }
+        if artifacts.is_empty() {
+            return Err(ConfigError::Invalid {
+                input: "subject-path",
+                reason: "no artifact to verify: give paths, globs or sha256:<hex> digests"
+                    .to_owned(),
+            });
+        }
+        let mut bundle_patterns = Vec::new();
+        for p in &args.bundles.bundle_path {
+            bundle_patterns.extend(subject::paths::split_patterns(p));
+        }
+        let i = args.identity;
+        let identity = crate::verify::policy::IdentitySpec {
+            certificate_identity: non_empty_owned(i.certificate_identity),
+            certificate_identity_regexp: non_empty_owned(i.certificate_identity_regexp),
+            certificate_oidc_issuer: non_empty_owned(i.certificate_oidc_issuer),
+            certificate_oidc_issuer_regexp: non_empty_owned(i.certificate_oidc_issuer_regexp),
+            signer_repository: non_empty_owned(i.signer_repository),
+            signer_workflow: non_empty_owned(i.signer_workflow),
+            source_repository: non_empty_owned(i.source_repository),
+            source_ref: non_empty_owned(i.source_ref),
+            source_digest: non_empty_owned(i.source_digest),
+            runner_environment: non_empty_owned(i.runner_environment),
+        };
+        let key = args.bundles.key;
+        // The policy file may supply the identities; without it (and without a key) the
+        // flags must, and their problems are reported before anything is read.
+        if i.policy.is_none() || !identity.is_empty() {
+            identity
+                .rule(key.is_some())
+                .map_err(|e| ConfigError::Invalid {
+                    input: "certificate-identity",
+                    reason: e.to_string(),
+                })?;
+        }
+        Ok(VerifyConfig {
+            artifacts,
+            bundle_patterns,
+            trusted_root: args.bundles.trusted_root,
+            staging: args.bundles.staging,
+            key,
+            identity,
+            predicate_type: non_empty_owned(i.predicate_type),
+            deny_self_hosted_runners: i.deny_self_hosted_runners.unwrap_or(false),
+            policy: i.policy,
+            format: args.output.format.map(Format::from).unwrap_or_default(),
+        })
+    }
 }
 
 pub const DEFAULT_OUTPUT_DIR: &str = "attestations";

@@ -7,6 +7,7 @@ use crate::action::summary::SummaryError;
 use crate::config::ConfigError;
 use crate::github::ContextError;
 use crate::subject::SubjectError;
+use crate::verify::VerifyError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -20,6 +21,11 @@ pub enum Error {
     Output(#[from] OutputError),
     #[error(transparent)]
     Summary(#[from] SummaryError),
+    #[error(transparent)]
+    Verify(#[from] VerifyError),
+    /// Some artifact × bundle pair did not verify; each row says which check failed.
+    #[error("verification failed: {failed} of {total} artifact × bundle checks failed")]
+    VerificationFailed { failed: usize, total: usize },
     #[error("couldn't write {path:?}")]
     Write {
         path: PathBuf,

@@ -15,4 +15,5 @@ pub mod render;
 pub mod report;
 pub mod statement;
 pub mod subject;
+pub mod verify;
 pub mod write;

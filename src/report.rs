@@ -66,3 +66,55 @@ pub fn display_path(path: &Path) -> String {
 fn serialize_path<S: serde::Serializer>(path: &Path, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&display_path(path))
 }
+
+/// One artifact checked against one bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifyRow {
+    /// The artifact's path, or its digest when only a digest was given.
+    pub artifact: String,
+    /// `sha256:<hex>` (or the digest given).
+    pub digest: String,
+    /// The bundle file, with `#N` for the Nth bundle of a multi-bundle file.
+    pub bundle: String,
+    pub identity: Option<String>,
+    pub issuer: Option<String>,
+    pub source_repository: Option<String>,
+    pub source_ref: Option<String>,
+    pub log_index: Option<u64>,
+    pub integrated_time: Option<String>,
+    pub predicate_type: Option<String>,
+    /// The trusted root that verified it: `public-good`, `github`, `staging`, `custom`.
+    pub trust_domain: Option<String>,
+    /// Why it failed; `None` when it verified.
+    pub failure: Option<crate::verify::Failure>,
+}
+
+impl VerifyRow {
+    pub fn verified(&self) -> bool {
+        self.failure.is_none()
+    }
+}
+
+/// The result of `verify`.
+#[derive(Debug, Clone, Default)]
+pub struct VerifyReport {
+    pub rows: Vec<VerifyRow>,
+    /// Bundles that name none of the artifacts, and the like.
+    pub warnings: Vec<String>,
+}
+
+impl VerifyReport {
+    /// True when there is at least one row and every row verified.
+    pub fn verified(&self) -> bool {
+        !self.rows.is_empty() && self.rows.iter().all(VerifyRow::verified)
+    }
+
+    pub fn verified_count(&self) -> usize {
+        self.rows.iter().filter(|r| r.verified()).count()
+    }
+
+    pub fn failed(&self) -> impl Iterator<Item = &VerifyRow> {
+        self.rows.iter().filter(|r| !r.verified())
+    }
+}

@@ -9,8 +9,11 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
-use crate::cli::{AttestArgs, OutputArgs, ProvenanceArgs, SubjectArgs};
-use crate::config::{AttestConfig, ConfigError, Job};
+use crate::cli::{
+    AttestArgs, BundleArgs, IdentityArgs, OutputArgs, ProvenanceArgs, SubjectArgs, VerifyArgs,
+    VerifyOutputArgs,
+};
+use crate::config::{AttestConfig, ConfigError, Job, VerifyConfig};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -23,6 +26,59 @@ struct RawInputs {
     digest_algorithms: Option<String>,
     output_dir: Option<String>,
     legacy_provenance: Option<String>,
+    // verify
+    bundle_path: Option<String>,
+    trusted_root: Option<String>,
+    key: Option<String>,
+    certificate_identity: Option<String>,
+    certificate_identity_regexp: Option<String>,
+    certificate_oidc_issuer: Option<String>,
+    certificate_oidc_issuer_regexp: Option<String>,
+    signer_repository: Option<String>,
+    signer_workflow: Option<String>,
+    source_repository: Option<String>,
+    source_ref: Option<String>,
+    source_digest: Option<String>,
+    runner_environment: Option<String>,
+    deny_self_hosted_runners: Option<String>,
+    predicate_type: Option<String>,
+    policy: Option<String>,
+}
+
+/// The `verify` command's inputs. Artifacts come from `subject-path` (paths, globs or
+/// `sha256:<hex>` digests) and `subject-digest`.
+fn verify_args(raw: RawInputs) -> Result<VerifyArgs, ConfigError> {
+    let path = |v: Option<String>| non_empty(v).map(|p| PathBuf::from(p.trim()));
+    Ok(VerifyArgs {
+        artifacts: Vec::new(),
+        subject_path: non_empty(raw.subject_path).into_iter().collect(),
+        subject_digest: non_empty(raw.subject_digest).into_iter().collect(),
+        bundles: BundleArgs {
+            bundle_path: non_empty(raw.bundle_path).into_iter().collect(),
+            trusted_root: path(raw.trusted_root),
+            key: path(raw.key),
+            staging: false,
+        },
+        identity: IdentityArgs {
+            certificate_identity: non_empty(raw.certificate_identity),
+            certificate_identity_regexp: non_empty(raw.certificate_identity_regexp),
+            certificate_oidc_issuer: non_empty(raw.certificate_oidc_issuer),
+            certificate_oidc_issuer_regexp: non_empty(raw.certificate_oidc_issuer_regexp),
+            signer_repository: non_empty(raw.signer_repository),
+            signer_workflow: non_empty(raw.signer_workflow),
+            source_repository: non_empty(raw.source_repository),
+            source_ref: non_empty(raw.source_ref),
+            source_digest: non_empty(raw.source_digest),
+            runner_environment: non_empty(raw.runner_environment),
+            deny_self_hosted_runners: boolean(
+                "deny-self-hosted-runners",
+                raw.deny_self_hosted_runners,
+            )?,
+            predicate_type: non_empty(raw.predicate_type),
+            policy: path(raw.policy),
+        },
+        output: VerifyOutputArgs { format: None },
+    })
 }
 
 fn non_empty(v: Option<String>) -> Option<String> {
@@ -56,11 +112,15 @@ pub fn read(vars: impl IntoIterator<Item = (String, String)>) -> Result<Job, Con
             inputs.insert(key, v);
         }
     }
-    let raw: RawInputs = envy::prefixed("INPUT_")
+    let mut raw: RawInputs = envy::prefixed("INPUT_")
         .from_iter(inputs)
         .map_err(|e| ConfigError::Inputs(e.to_string()))?;
 
-    let command = non_empty(raw.command).unwrap_or_else(|| "attest".to_owned());
+    let command = non_empty(raw.command.take()).unwrap_or_else(|| "attest".to_owned());
+    if command.trim() == "verify" {
+        let config = VerifyConfig::from_args(verify_args(raw)?)?;
+        return Ok(Job::Verify(Box::new(config)));
+    }
     let args = AttestArgs {
         paths: Vec::new(),
         subjects: SubjectArgs {
@@ -83,7 +143,7 @@ pub fn read(vars: impl IntoIterator<Item = (String, String)>) -> Result<Job, Con
     match command.trim() {
         "attest" => Ok(Job::Attest(AttestConfig::from_args(args)?)),
         "provenance" => Ok(Job::Provenance(AttestConfig::from_args(args)?)),
-        c @ ("sbom" | "sign" | "verify" | "verify-release" | "reproduce") => {
+        c @ ("sbom" | "sign" | "verify-release" | "reproduce") => {
             Err(ConfigError::NotYetAvailable(c.to_owned()))
         }
         other => Err(ConfigError::UnknownCommand(other.to_owned())),
@@ -118,6 +178,33 @@ mod tests {
         assert_eq!(c.output_dir, PathBuf::from("out"));
         assert!(!c.legacy_provenance);
         assert!(c.subjects.digest.is_none());
+        Ok(())
+    }
+
+    #[test]
+    fn verify_inputs() -> Result<(), ConfigError> {
+        let job = read(vars(&[
+            ("INPUT_COMMAND", "verify"),
+            ("INPUT_SUBJECT_PATH", "dist/*.whl"),
+            ("INPUT_BUNDLE_PATH", "dist/*.sigstore.json"),
+            (
+                "INPUT_CERTIFICATE_IDENTITY_REGEXP",
+                "https://github\\.com/o/r/.*",
+            ),
+            (
+                "INPUT_CERTIFICATE-OIDC-ISSUER",
+                "https://token.actions.githubusercontent.com",
+            ),
+            ("INPUT_DENY_SELF_HOSTED_RUNNERS", "true"),
+            ("INPUT_KEY", ""),
+        ]))?;
+        let Job::Verify(c) = job else {
+            panic!("expected verify, got {job:?}")
+        };
+        assert_eq!(c.bundle_patterns, ["dist/*.sigstore.json"]);
+        assert!(c.deny_self_hosted_runners);
+        assert!(c.key.is_none());
+        assert!(c.identity.certificate_identity_regexp.is_some());
         Ok(())
     }
 
@@ -169,6 +256,13 @@ mod tests {
         };
         assert!(matches!(with("provenance"), Ok(Job::Provenance(_))));
         assert!(matches!(with("sign"), Err(ConfigError::NotYetAvailable(_))));
+        assert!(matches!(
+            with("verify"),
+            Err(ConfigError::Invalid {
+                input: "certificate-identity",
+                ..
+            })
+        ));
         assert!(matches!(
             with("rm -rf"),
             Err(ConfigError::UnknownCommand(_))

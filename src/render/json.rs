@@ -49,3 +49,26 @@ pub fn attest(report: &AttestReport) -> String {
     };
     String::from_utf8(crate::statement::to_json_bytes(&doc)).unwrap_or_default()
 }
+
+#[derive(Serialize)]
+struct VerifyJsonV1<'a> {
+    version: u32,
+    command: &'static str,
+    verified: bool,
+    #[serde(rename = "verifiedCount")]
+    verified_count: usize,
+    results: &'a [crate::report::VerifyRow],
+    warnings: &'a [String],
+}
+
+pub fn verify(report: &crate::report::VerifyReport) -> String {
+    let doc = VerifyJsonV1 {
+        version: 1,
+        command: "verify",
+        verified: report.verified(),
+        verified_count: report.verified_count(),
+        results: &report.rows,
+        warnings: &report.warnings,
+    };
+    String::from_utf8(crate::statement::to_json_bytes(&doc)).unwrap_or_default()
+}

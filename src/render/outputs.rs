@@ -25,3 +25,15 @@ pub fn attest(report: &AttestReport) -> Outputs {
     o.set("checksums-path", path(FileKind::Checksums));
     o
 }
+
+/// `verified`, `verified-count` and `results` (the same rows as `--format json`).
+pub fn verify(report: &crate::report::VerifyReport) -> Outputs {
+    let mut o = Outputs::default();
+    o.set("verified", report.verified().to_string());
+    o.set("verified-count", report.verified_count().to_string());
+    o.set(
+        "results",
+        serde_json::to_string(&report.rows).unwrap_or_else(|_| "[]".to_owned()),
+    );
+    o
+}

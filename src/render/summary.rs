@@ -62,3 +62,60 @@ pub fn attest(report: &AttestReport) -> String {
     }
     md
 }
+
+/// The verify summary: one row per artifact × bundle, the failures spelled out.
+pub fn verify(report: &crate::report::VerifyReport) -> String {
+    let mut md = String::new();
+    let total = report.rows.len();
+    let ok = report.verified_count();
+    let _ = writeln!(md, "### attest-kit · verify\n");
+    let verdict = if report.verified() {
+        "✅ All verified"
+    } else {
+        "❌ Verification failed"
+    };
+    let _ = writeln!(
+        md,
+        "{verdict}: **{ok}** of **{total}** artifact × bundle checks passed.\n"
+    );
+    for w in &report.warnings {
+        let _ = writeln!(md, "> [!WARNING]\n> {}\n", code(w));
+    }
+    let _ = writeln!(
+        md,
+        "| Result | Artifact | Digest | Signer identity | Issuer | Source | Rekor entry | Predicate type | Bundle |\n|---|---|---|---|---|---|---|---|---|"
+    );
+    let opt = |v: &Option<String>| v.as_deref().map(code).unwrap_or_else(|| "—".to_owned());
+    for r in &report.rows {
+        let result = match &r.failure {
+            None => "✅".to_owned(),
+            Some(f) => format!("❌ {} {}", code(f.check.name()), code(&f.reason)),
+        };
+        let source = match (&r.source_repository, &r.source_ref) {
+            (Some(repo), Some(git_ref)) => code(&format!("{repo}@{git_ref}")),
+            (Some(repo), None) => code(repo),
+            _ => "—".to_owned(),
+        };
+        let entry = match (r.log_index, &r.integrated_time) {
+            (Some(i), Some(t)) => format!("{} at {}", code(&i.to_string()), code(t)),
+            (Some(i), None) => code(&i.to_string()),
+            (None, Some(t)) => format!("timestamp {}", code(t)),
+            (None, None) => "—".to_owned(),
+        };
+        let _ = writeln!(
+            md,
+            "| {result} | {} | {} | {} | {} | {source} | {entry} | {} | {} |",
+            code(&r.artifact),
+            code(&short_digest(&r.digest)),
+            opt(&r.identity),
+            opt(&r.issuer),
+            opt(&r.predicate_type),
+            if r.bundle.is_empty() {
+                "—".to_owned()
+            } else {
+                code(&r.bundle)
+            },
+        );
+    }
+    md
+}

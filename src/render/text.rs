@@ -35,3 +35,59 @@ pub fn attest(report: &AttestReport) -> String {
     }
     out
 }
+
+/// One line per artifact × bundle: `OK`/`FAIL`, then who signed or what failed.
+pub fn verify(report: &crate::report::VerifyReport) -> String {
+    let mut out = String::new();
+    for r in &report.rows {
+        let bundle = if r.bundle.is_empty() { "-" } else { &r.bundle };
+        match &r.failure {
+            None => {
+                let _ = writeln!(
+                    out,
+                    "OK    {}  {}  bundle {}",
+                    r.artifact.escape_debug(),
+                    r.digest,
+                    bundle.escape_debug()
+                );
+                if let Some(id) = &r.identity {
+                    let _ = writeln!(
+                        out,
+                        "      signer {} ({})",
+                        id.escape_debug(),
+                        r.issuer.as_deref().unwrap_or("-").escape_debug()
+                    );
+                }
+                if let (Some(repo), Some(git_ref)) = (&r.source_repository, &r.source_ref) {
+                    let _ = writeln!(
+                        out,
+                        "      source {}@{}",
+                        repo.escape_debug(),
+                        git_ref.escape_debug()
+                    );
+                }
+                if let Some(p) = &r.predicate_type {
+                    let _ = writeln!(out, "      predicate {}", p.escape_debug());
+                }
+            }
+            Some(f) => {
+                let _ = writeln!(
+                    out,
+                    "FAIL  {}  {}  bundle {}\n      {} check failed: {}",
+                    r.artifact.escape_debug(),
+                    r.digest,
+                    bundle.escape_debug(),
+                    f.check,
+                    f.reason.escape_debug()
+                );
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "{} of {} verified",
+        report.verified_count(),
+        report.rows.len()
+    );
+    out
+}

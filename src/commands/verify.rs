@@ -1,0 +1,370 @@
+//! `verify`: artifacts × bundles → one row each, verified offline and checked against the
+//! identity policy, in parallel.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use sha2::{Digest as _, Sha256, Sha512};
+
+use crate::action::Console;
+use crate::config::{ArtifactSpec, VerifyConfig};
+use crate::error::Error;
+use crate::report::{VerifyReport, VerifyRow};
+use crate::subject::{Algorithm, Digest, hash, paths};
+use crate::verify::bundles::{self, Found};
+use crate::verify::policy::{Policy, PolicyFile, Signed};
+use crate::verify::sigstore::{ArtifactData, PublicKey, RootChoice, Trust, Verified};
+use crate::verify::{Check, Failure, VerifyError, slsa};
+
+/// An artifact ready to check: its bytes (files) or only a digest.
+#[derive(Debug)]
+struct Artifact {
+    name: String,
+    path: Option<PathBuf>,
+    digests: Vec<Digest>,
+    bytes: Option<Arc<Vec<u8>>>,
+    read_error: Option<String>,
+}
+
+impl Artifact {
+    fn primary(&self) -> String {
+        self.digests
+            .first()
+            .map(ToString::to_string)
+            .unwrap_or_default()
+    }
+}
+
+/// Artifacts up to this size are read into memory (every signing scheme works on them);
+/// larger ones are streamed.
+const IN_MEMORY_LIMIT: u64 = 64 * 1024 * 1024;
+
+fn read_artifact(path: &Path) -> Artifact {
+    let name = path.display().to_string();
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if size > IN_MEMORY_LIMIT {
+        let mut buf = vec![0u8; 256 * 1024];
+        return match hash::hash_file(path, &[Algorithm::Sha256, Algorithm::Sha512], &mut buf) {
+            Ok(s) => Artifact {
+                name,
+                path: Some(path.to_owned()),
+                digests: s
+                    .digests
+                    .iter()
+                    .filter_map(|(a, h)| Digest::from_hex(*a, h))
+                    .collect(),
+                bytes: None,
+                read_error: None,
+            },
+            Err(e) => Artifact {
+                name,
+                path: Some(path.to_owned()),
+                digests: Vec::new(),
+                bytes: None,
+                read_error: Some(e.to_string()),
+            },
+        };
+    }
+    match std::fs::read(path) {
+        Ok(bytes) => {
+            let sha256 = hex::encode(Sha256::digest(&bytes));
+            let sha512 = hex::encode(Sha512::digest(&bytes));
+            let digests = [
+                Digest::from_hex(Algorithm::Sha256, &sha256),
+                Digest::from_hex(Algorithm::Sha512, &sha512),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            Artifact {
+                name,
+                path: Some(path.to_owned()),
+                digests,
+                bytes: Some(Arc::new(bytes)),
+                read_error: None,
+            }
+        }
+        Err(e) => Artifact {
+            name,
+            path: Some(path.to_owned()),
+            digests: Vec::new(),
+            bytes: None,
+            read_error: Some(e.to_string()),
+        },
+    }
+}
+
+fn read_file(what: &'static str, path: &Path) -> Result<String, Error> {
+    std::fs::read_to_string(path).map_err(|source| {
+        VerifyError::Read {
+            what,
+            path: path.display().to_string(),
+            source,
+        }
+        .into()
+    })
+}
+
+/// Trust, key and policy: everything that does not depend on a bundle, loaded once.
+struct Setup {
+    trust: Trust,
+    key: Option<PublicKey>,
+    policy: Policy,
+}
+
+fn setup(config: &VerifyConfig) -> Result<Setup, Error> {
+    let choice = match (&config.trusted_root, config.staging) {
+        (Some(p), _) => RootChoice::Custom(read_file("trusted root", p)?),
+        (None, true) => RootChoice::Staging,
+        (None, false) => RootChoice::Embedded,
+    };
+    let trust = Trust::new(&choice).map_err(|reason| VerifyError::TrustedRoot {
+        path: config
+            .trusted_root
+            .as_ref()
+            .map_or_else(|| "(embedded)".to_owned(), |p| p.display().to_string()),
+        reason,
+    })?;
+    let key = match &config.key {
+        Some(p) => Some(
+            crate::verify::sigstore::parse_public_key(&read_file("public key", p)?).map_err(
+                |reason| VerifyError::Key {
+                    path: p.display().to_string(),
+                    reason,
+                },
+            )?,
+        ),
+        None => None,
+    };
+    let file = match &config.policy {
+        Some(p) => {
+            let text = read_file("policy file", p)?;
+            Some(
+                PolicyFile::parse(&text).map_err(|e| VerifyError::PolicyFile {
+                    path: p.display().to_string(),
+                    reason: e.to_string(),
+                })?,
+            )
+        }
+        None => None,
+    };
+    let policy = Policy::build(
+        &config.identity,
+        config.predicate_type.as_deref(),
+        config.deny_self_hosted_runners,
+        file.as_ref(),
+        key.is_some(),
+    )
+    .map_err(|e| VerifyError::PolicyFile {
+        path: config
+            .policy
+            .as_ref()
+            .map_or_else(|| "(flags)".to_owned(), |p| p.display().to_string()),
+        reason: e.to_string(),
+    })?;
+    Ok(Setup { trust, key, policy })
+}
+
+fn collect_artifacts(config: &VerifyConfig) -> Result<Vec<Artifact>, Error> {
+    let patterns: Vec<String> = config
+        .artifacts
+        .iter()
+        .filter_map(|a| match a {
+            ArtifactSpec::Pattern(p) => Some(p.clone()),
+            ArtifactSpec::Digest(_) => None,
+        })
+        .collect();
+    let files = if patterns.is_empty() {
+        Vec::new()
+    } else {
+        paths::resolve(&patterns)?
+    };
+    let mut artifacts: Vec<Artifact> = files.par_iter().map(|p| read_artifact(p)).collect();
+    for a in &config.artifacts {
+        if let ArtifactSpec::Digest(d) = a {
+            artifacts.push(Artifact {
+                name: d.to_string(),
+                path: None,
+                digests: vec![d.clone()],
+                bytes: None,
+                read_error: None,
+            });
+        }
+    }
+    Ok(artifacts)
+}
+
+/// An artifact (by index) and a bundle to check it against.
+type Pair = (usize, Arc<Found>);
+
+/// Pairs: (artifact index, bundle). Returns warnings about bundles that fit no artifact.
+fn pair(config: &VerifyConfig, artifacts: &[Artifact]) -> Result<(Vec<Pair>, Vec<String>), Error> {
+    let mut pairs = Vec::new();
+    let mut warnings = Vec::new();
+    if config.bundle_patterns.is_empty() {
+        for (i, a) in artifacts.iter().enumerate() {
+            let Some(path) = &a.path else {
+                return Err(VerifyError::DigestNeedsBundle(a.name.clone()).into());
+            };
+            for f in bundles::beside(path).iter().flat_map(|b| bundles::load(b)) {
+                pairs.push((i, Arc::new(f)));
+            }
+        }
+        return Ok((pairs, warnings));
+    }
+    let files = bundles::from_patterns(&config.bundle_patterns)?;
+    let found: Vec<Arc<Found>> = files
+        .par_iter()
+        .flat_map_iter(|f| bundles::load(f))
+        .map(Arc::new)
+        .collect();
+    if artifacts.len() == 1 {
+        return Ok((found.into_iter().map(|f| (0, f)).collect(), warnings));
+    }
+    // Several artifacts: each bundle goes with the artifacts it names by digest.
+    let mut by_digest: HashMap<&Digest, Vec<usize>> = HashMap::new();
+    for (i, a) in artifacts.iter().enumerate() {
+        for d in &a.digests {
+            by_digest.entry(d).or_default().push(i);
+        }
+    }
+    for f in found {
+        let Ok(b) = &f.bundle else {
+            // An unreadable bundle belongs to no artifact: every artifact gets the row, so
+            // that it is reported as a failure rather than dropped.
+            for i in 0..artifacts.len() {
+                pairs.push((i, f.clone()));
+            }
+            continue;
+        };
+        let mut hit: Vec<usize> = b
+            .bound()
+            .digests
+            .iter()
+            .filter_map(|d| by_digest.get(d))
+            .flatten()
+            .copied()
+            .collect();
+        hit.sort_unstable();
+        hit.dedup();
+        if hit.is_empty() {
+            warnings.push(format!(
+                "bundle {} names none of the artifacts; skipped",
+                f.source
+            ));
+        }
+        for i in hit {
+            pairs.push((i, f.clone()));
+        }
+    }
+    Ok((pairs, warnings))
+}
+
+fn check_one(setup: &Setup, artifact: &Artifact, found: &Found) -> VerifyRow {
+    let mut row = VerifyRow {
+        artifact: artifact.name.clone(),
+        digest: artifact.primary(),
+        bundle: found.source.clone(),
+        identity: None,
+        issuer: None,
+        source_repository: None,
+        source_ref: None,
+        log_index: None,
+        integrated_time: None,
+        predicate_type: None,
+        trust_domain: None,
+        failure: None,
+    };
+    let outcome = (|| -> Result<(), Failure> {
+        if let Some(e) = &artifact.read_error {
+            return Err(Failure::new(
+                Check::Artifact,
+                format!("couldn't read it: {e}"),
+            ));
+        }
+        let bundle = found.bundle.as_ref().map_err(Clone::clone)?;
+        let statement = bundle.statement();
+        row.predicate_type = statement
+            .as_ref()
+            .and_then(|s| s.get("predicateType"))
+            .and_then(|p| p.as_str())
+            .map(str::to_owned);
+        let data = match (&artifact.bytes, &artifact.path, artifact.digests.first()) {
+            (Some(b), _, _) => ArtifactData::Bytes(b),
+            (None, Some(p), _) => ArtifactData::File(p),
+            (None, None, Some(d)) => ArtifactData::Digest(d),
+            (None, None, None) => {
+                return Err(Failure::new(Check::Artifact, "no content or digest"));
+            }
+        };
+        let v: Verified = setup.trust.verify(bundle, data, setup.key.as_ref())?;
+        row.identity = v.identity.clone();
+        row.issuer = v.issuer.clone();
+        row.source_repository = v.claims.source_repository();
+        row.source_ref = v.claims.source_ref().map(str::to_owned);
+        row.log_index = v.log_index;
+        row.integrated_time = v.integrated_time.clone().or(v.signed_at.clone());
+        row.trust_domain = Some(v.trust_domain.to_owned());
+        v.claims.check_consistency()?;
+        let signed = Signed {
+            identity: v.identity.as_deref(),
+            issuer: v.issuer.as_deref(),
+            claims: &v.claims,
+            predicate_type: row.predicate_type.as_deref(),
+        };
+        setup.policy.check(&artifact.name, &signed)?;
+        if let Some(st) = &statement {
+            slsa::check(st, &v.claims)?;
+        }
+        Ok(())
+    })();
+    row.failure = outcome.err();
+    row
+}
+
+pub fn run(config: &VerifyConfig, console: &Console) -> Result<VerifyReport, Error> {
+    let setup = setup(config)?;
+    let artifacts = console.group("Reading artifacts", || collect_artifacts(config))?;
+    let (pairs, mut warnings) = pair(config, &artifacts)?;
+    console.debug(&format!(
+        "{} artifacts, {} artifact × bundle pairs",
+        artifacts.len(),
+        pairs.len()
+    ));
+    let mut rows: Vec<VerifyRow> = pairs
+        .par_iter()
+        .map(|(i, f)| check_one(&setup, &artifacts[*i], f))
+        .collect();
+    // Artifacts without any bundle fail too, by name.
+    for (i, a) in artifacts.iter().enumerate() {
+        if !pairs.iter().any(|(j, _)| *j == i) {
+            let looked = if config.bundle_patterns.is_empty() {
+                format!(
+                    "no bundle found beside it (looked for {}, .sig + .crt)",
+                    bundles::CONVENTIONS.join(", ")
+                )
+            } else {
+                "no bundle from bundle-path names this artifact".to_owned()
+            };
+            rows.push(VerifyRow {
+                artifact: a.name.clone(),
+                digest: a.primary(),
+                bundle: String::new(),
+                identity: None,
+                issuer: None,
+                source_repository: None,
+                source_ref: None,
+                log_index: None,
+                integrated_time: None,
+                predicate_type: None,
+                trust_domain: None,
+                failure: Some(Failure::new(Check::Bundle, looked)),
+            });
+        }
+    }
+    warnings.sort();
+    warnings.dedup();
+    Ok(VerifyReport { rows, warnings })
+}

@@ -1,0 +1,233 @@
+//! Finding and loading bundles: `bundle-path` globs or files next to the artifact, each a
+//! Sigstore bundle (JSON), several (JSON lines, a JSON array, or the GitHub attestations API
+//! response), or a cosign-style `<file>.sig` + `<file>.crt` pair.
+//!
+//! A file that cannot be read or parsed becomes a failed entry, not an error: the report
+//! says which bundle was bad and why, and the other bundles are still checked.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use super::sigstore::ParsedBundle;
+use super::{Check, Failure, VerifyError};
+use crate::subject::paths;
+
+/// Bundle files larger than this are refused unread (a real bundle is a few KiB).
+pub const MAX_BUNDLE_FILE: u64 = 64 * 1024 * 1024;
+
+/// One bundle as found: where it came from and the parsed bundle or why it isn't one.
+#[derive(Debug, Clone)]
+pub struct Found {
+    /// The file, with `#N` (1-based) for the Nth bundle of a file holding several.
+    pub source: String,
+    pub bundle: Result<ParsedBundle, Failure>,
+}
+
+/// Suffixes looked for next to an artifact, in order.
+pub const CONVENTIONS: [&str; 3] = [".sigstore.json", ".sigstore", ".intoto.jsonl"];
+
+/// The bundle files next to `artifact` by convention.
+pub fn beside(artifact: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let name = artifact.as_os_str().to_owned();
+    for suffix in CONVENTIONS {
+        let mut p = name.clone();
+        p.push(suffix);
+        let p = PathBuf::from(p);
+        if p.is_file() {
+            found.push(p);
+        }
+    }
+    let mut sig = name.clone();
+    sig.push(".sig");
+    let sig = PathBuf::from(sig);
+    if sig.is_file() {
+        found.push(sig);
+    }
+    found
+}
+
+/// The files `bundle-path` patterns name.
+pub fn from_patterns(patterns: &[String]) -> Result<Vec<PathBuf>, VerifyError> {
+    paths::resolve(patterns).map_err(|e| VerifyError::BundlePattern(e.to_string()))
+}
+
+fn failed(source: String, check: Check, reason: impl Into<String>) -> Vec<Found> {
+    vec![Found {
+        source,
+        bundle: Err(Failure::new(check, reason)),
+    }]
+}
+
+fn read_limited(path: &Path) -> Result<String, Failure> {
+    let meta = std::fs::metadata(path)
+        .map_err(|e| Failure::new(Check::Bundle, format!("couldn't read it: {e}")))?;
+    if meta.len() > MAX_BUNDLE_FILE {
+        return Err(Failure::new(
+            Check::Bundle,
+            format!(
+                "it is {} bytes, more than the {MAX_BUNDLE_FILE} a bundle file may have",
+                meta.len()
+            ),
+        ));
+    }
+    let bytes = std::fs::read(path)
+        .map_err(|e| Failure::new(Check::Bundle, format!("couldn't read it: {e}")))?;
+    String::from_utf8(bytes).map_err(|_| Failure::new(Check::Bundle, "it is not UTF-8 text"))
+}
+
+/// Loads every bundle a file holds.
+pub fn load(path: &Path) -> Vec<Found> {
+    let source = path.display().to_string();
+    if path.extension().is_some_and(|e| e == "sig") {
+        return load_pair(path, source);
+    }
+    let text = match read_limited(path) {
+        Ok(t) => t,
+        Err(f) => {
+            return vec![Found {
+                source,
+                bundle: Err(f),
+            }];
+        }
+    };
+    parse_text(&source, &text)
+}
+
+fn load_pair(sig_path: &Path, source: String) -> Vec<Found> {
+    let crt = sig_path.with_extension("crt");
+    let sig = match read_limited(sig_path) {
+        Ok(s) => s,
+        Err(f) => {
+            return vec![Found {
+                source,
+                bundle: Err(f),
+            }];
+        }
+    };
+    let cert = match read_limited(&crt) {
+        Ok(c) => c,
+        Err(f) => {
+            return failed(
+                source,
+                Check::Bundle,
+                format!(
+                    "no usable certificate {} beside the signature: {}",
+                    crt.display(),
+                    f.reason
+                ),
+            );
+        }
+    };
+    vec![Found {
+        source,
+        bundle: ParsedBundle::from_signature_and_certificate(&sig, &cert),
+    }]
+}
+
+/// One bundle, a JSON array of them, `{"attestations": [{"bundle": ...}]}`, or JSON lines.
+pub fn parse_text(source: &str, text: &str) -> Vec<Found> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return failed(source.to_owned(), Check::Bundle, "the file is empty");
+    }
+    // A whole-document parse first; JSON lines only when that fails on a multi-line file.
+    match serde_json::from_str::<Value>(trimmed) {
+        Ok(Value::Array(items)) => return many(source, items.into_iter().map(Ok)),
+        Ok(Value::Object(obj)) if obj.contains_key("attestations") => {
+            let items = obj
+                .get("attestations")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|a| Ok(a.get("bundle").cloned().unwrap_or(a)));
+            return many(source, items);
+        }
+        Ok(_) => {
+            return vec![Found {
+                source: source.to_owned(),
+                bundle: ParsedBundle::from_json(trimmed),
+            }];
+        }
+        Err(_) if trimmed.lines().filter(|l| !l.trim().is_empty()).count() > 1 => {}
+        Err(_) => {
+            return vec![Found {
+                source: source.to_owned(),
+                bundle: ParsedBundle::from_json(trimmed),
+            }];
+        }
+    }
+    let lines = trimmed
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str::<Value>(l).map_err(|e| e.to_string()));
+    many(source, lines)
+}
+
+fn many(source: &str, items: impl Iterator<Item = Result<Value, String>>) -> Vec<Found> {
+    let found: Vec<Found> = items
+        .enumerate()
+        .map(|(i, item)| {
+            let source = format!("{source}#{}", i + 1);
+            let bundle = match item {
+                // The GitHub API's JSON-lines form wraps each bundle too.
+                Ok(v) => {
+                    let v = match v.get("bundle") {
+                        Some(b) if v.get("mediaType").is_none() => b.clone(),
+                        _ => v,
+                    };
+                    ParsedBundle::from_json(&v.to_string())
+                }
+                Err(e) => Err(Failure::new(Check::Bundle, format!("not JSON: {e}"))),
+            };
+            Found { source, bundle }
+        })
+        .collect();
+    if found.is_empty() {
+        return failed(source.to_owned(), Check::Bundle, "the file holds no bundle");
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn garbage_never_panics_and_is_a_bundle_failure() {
+        let deep = "[".repeat(200_000);
+        let cases = [
+            "",
+            "   \n",
+            "{",
+            "[]",
+            "{}\n{}",
+            "{\"attestations\": 5}",
+            "\u{0}\u{1}",
+            "null",
+            deep.as_str(),
+            "{\"mediaType\":\"application/vnd.dev.sigstore.bundle.v0.3+json\"}",
+        ];
+        for text in cases {
+            let found = parse_text("x", text);
+            assert!(!found.is_empty());
+            for f in found {
+                assert_eq!(
+                    f.bundle.err().map(|e| e.check),
+                    Some(Check::Bundle),
+                    "{:.30}",
+                    text
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn sources_number_bundles_in_multi_bundle_files() {
+        let found = parse_text("b.jsonl", "{}\n\n{}\n");
+        let names: Vec<_> = found.iter().map(|f| f.source.as_str()).collect();
+        assert_eq!(names, ["b.jsonl#1", "b.jsonl#2"]);
+    }
+}
