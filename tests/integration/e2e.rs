@@ -88,6 +88,36 @@ jobs:
           COUNT: ${{ steps.ak.outputs.subject-count }}
           PROVENANCE: ${{ steps.ak.outputs.provenance-path }}
         run: test "$COUNT" = 2 && test -s "$PROVENANCE"
+  verify:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          persist-credentials: false
+      - id: ak
+        uses: attest-kit/attest-kit@v1
+        with:
+          command: verify
+          subject-path: gh/sigstore-js-2.1.0.tgz
+          bundle-path: gh/sigstore-js-2.1.0-bundle.json
+          certificate-identity: https://github.com/sigstore/sigstore-js/.github/workflows/release.yml@refs/heads/main
+          certificate-oidc-issuer: https://token.actions.githubusercontent.com
+          source-repository: sigstore/sigstore-js
+          deny-self-hosted-runners: true
+  verify-wrong-signer:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          persist-credentials: false
+      - id: ak
+        uses: attest-kit/attest-kit@v1
+        with:
+          command: verify
+          subject-path: gh/sigstore-js-2.1.0.tgz
+          bundle-path: gh/sigstore-js-2.1.0-bundle.json
+          certificate-identity-regexp: https://github\.com/octo-org/.*
+          certificate-oidc-issuer: https://token.actions.githubusercontent.com
   missing:
     runs-on: ubuntu-latest
     steps:
@@ -118,6 +148,14 @@ fn run_job(act: &Path, job: &str) -> (ActRun, tempfile::TempDir) {
         std::fs::copy(
             repo_root().join("tests/fixtures/subjects").join(f),
             consumer.join("dist").join(f),
+        )
+        .expect("copy");
+    }
+    std::fs::create_dir_all(consumer.join("gh")).expect("mkdir");
+    for f in ["sigstore-js-2.1.0.tgz", "sigstore-js-2.1.0-bundle.json"] {
+        std::fs::copy(
+            repo_root().join("tests/fixtures/gh-attestations").join(f),
+            consumer.join("gh").join(f),
         )
         .expect("copy");
     }
@@ -259,6 +297,43 @@ fn act_reports_a_failing_step_with_an_annotation() {
         ["subject-path pattern \"build/*.whl\" matches no file"]
     );
     assert!(run.outputs.get("subject-count").is_none_or(|v| v == ""));
+}
+
+#[test]
+fn act_verifies_a_real_github_attestation() {
+    let Some(act) = prerequisites() else { return };
+    let (run, _tmp) = run_job(&act, "verify");
+    assert_eq!(
+        run.result.as_deref(),
+        Some("success"),
+        "errors: {:?}",
+        run.errors
+    );
+    assert_eq!(run.outputs["verified"], "true");
+    assert_eq!(run.outputs["verified-count"], "1");
+    let results: Value =
+        serde_json::from_str(run.outputs["results"].as_str().unwrap_or("")).expect("results");
+    assert_eq!(results[0]["sourceRepository"], "sigstore/sigstore-js");
+    assert_eq!(
+        results[0]["predicateType"],
+        "https://slsa.dev/provenance/v1"
+    );
+    assert!(run.summary.contains("✅"), "{}", run.summary);
+}
+
+#[test]
+fn act_rejects_a_signer_outside_the_policy() {
+    let Some(act) = prerequisites() else { return };
+    let (run, _tmp) = run_job(&act, "verify-wrong-signer");
+    assert_eq!(run.result.as_deref(), Some("failure"));
+    assert_eq!(run.outputs["verified"], "false");
+    assert!(
+        run.errors
+            .iter()
+            .any(|e| e.contains("identity") && e.contains("octo-org")),
+        "{:?}",
+        run.errors
+    );
 }
 
 fn sha256_hex(path: &Path) -> String {
