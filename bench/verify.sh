@@ -4,8 +4,8 @@
 #   2. 1,000 bundles in one `attest-kit verify` call (rayon; the trusted root is parsed once).
 #
 # Environment:
-#   ATTEST_KIT_BIN        attest-kit binary (default: target/ci/attest-kit, built with
-#                         `cargo build --profile ci` when missing)
+#   ATTEST_KIT_BIN        attest-kit binary (default: target/release/attest-kit, built with
+#                         `cargo build --release` when missing)
 #   ATTEST_KIT_PEER_VENV  venv with sigstore==4.5.1 (skipped when unset)
 #   BENCH_NODE_DIR        folder holding node_modules/@sigstore/verify 4.1.3 (installed there
 #                         with npm when missing; skipped when npm is absent). Default:
@@ -16,10 +16,10 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 runs="${RUNS:-10}"
-bin="${ATTEST_KIT_BIN:-$repo/target/ci/attest-kit}"
+bin="${ATTEST_KIT_BIN:-$repo/target/release/attest-kit}"
 if [ ! -x "$bin" ]; then
-    cargo build --profile ci --quiet
-    bin="$repo/target/ci/attest-kit"
+    cargo build --release --locked --quiet
+    bin="$repo/target/release/attest-kit"
 fi
 
 cases="$repo/tests/fixtures/sigstore-conformance"

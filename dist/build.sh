@@ -2,27 +2,38 @@
 # Builds attest-kit for this host (or $TARGET) into dist/<target-triple>/ and records its
 # SHA-256 in dist/SHA256SUMS, the list the launcher checks before it runs a binary.
 #
-#   dist/build.sh                 # release profile, host triple
-#   PROFILE=ci dist/build.sh      # CI's faster profile (no LTO); same code
+#   dist/build.sh                 # release profile, host triple, reproducible flags
 #   TARGET=x86_64-unknown-linux-musl dist/build.sh
+#   PROFILE=dev REPRODUCIBLE=0 dist/build.sh
+#       # the tests' own debug build, reused as is (CI's end-to-end tests: no second build)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
 profile=${PROFILE:-release}
-target=${TARGET:-$(rustc -vV | sed -n 's/^host: //p')}
+host=$(rustc -vV | sed -n 's/^host: //p')
+target=${TARGET:-$host}
 exe=
 case "$target" in *windows*) exe=.exe ;; esac
-
-# Reproducible: no timestamps or absolute paths in the binary.
-export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 0)}
-export RUSTFLAGS="${RUSTFLAGS:-} --remap-path-prefix=$root=/attest-kit --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=/cargo"
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target}
+profile_dir=$profile
+[ "$profile" = dev ] && profile_dir=debug
 
-cargo build --locked --profile "$profile" --target "$target" --bin attest-kit
+if [ "${REPRODUCIBLE:-1}" = 1 ]; then
+  # No timestamps or absolute paths in the binary; an explicit --target keeps host-only
+  # RUSTFLAGS out of build scripts.
+  export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 0)}
+  export RUSTFLAGS="${RUSTFLAGS:-} --remap-path-prefix=$root=/attest-kit --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=/cargo"
+  cargo build --locked --profile "$profile" --target "$target" --bin attest-kit
+  built="$CARGO_TARGET_DIR/$target/$profile_dir/attest-kit$exe"
+else
+  [ "$target" = "$host" ] || { echo "REPRODUCIBLE=0 builds for the host only" >&2; exit 2; }
+  cargo build --locked --profile "$profile" --bin attest-kit
+  built="$CARGO_TARGET_DIR/$profile_dir/attest-kit$exe"
+fi
 
 mkdir -p "dist/$target"
-cp "$CARGO_TARGET_DIR/$target/$profile/attest-kit$exe" "dist/$target/attest-kit$exe.tmp"
+cp "$built" "dist/$target/attest-kit$exe.tmp"
 mv "dist/$target/attest-kit$exe.tmp" "dist/$target/attest-kit$exe"
 
 # Rewrite the line for this triple, keep the others, sort for a stable file.

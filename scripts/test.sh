@@ -37,8 +37,9 @@ actionlint .github/workflows/*.yml
 check-jsonschema --builtin-schema vendor.github-actions action.yml
 check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
-step "build the action's binary for this host (dist/)"
-PROFILE=${PROFILE:-ci} bash dist/build.sh
+step "build the tests, and the action's binary for this host (dist/) from the same build"
+cargo test --locked --all-targets --no-run
+PROFILE=dev REPRODUCIBLE=0 bash dist/build.sh
 
 step "cargo test"
 ATTEST_KIT_ACT="$venv/bin/act" cargo test --locked --all-targets
