@@ -9,7 +9,7 @@ use clap::Parser;
 use crate::action::{Console, commands::Location, inputs};
 use crate::cli::{App, CliCommand};
 use crate::commands;
-use crate::config::{AttestConfig, Format, Job, VerifyConfig};
+use crate::config::{AttestConfig, Format, Job, SbomConfig, VerifyConfig};
 use crate::error::Error;
 use crate::render;
 
@@ -39,6 +39,7 @@ pub fn main() -> ExitCode {
         CliCommand::Verify(args) => {
             VerifyConfig::from_args(*args).map(|c| Job::Verify(Box::new(c)))
         }
+        CliCommand::Sbom(args) => SbomConfig::from_args(args).map(|c| Job::Sbom(Box::new(c))),
         CliCommand::Action => inputs::read(env.clone()),
     };
     let result = job
@@ -60,9 +61,10 @@ pub fn run(
         Job::Attest(c) => ("attest", c),
         Job::Provenance(c) => ("provenance", c),
         Job::Verify(c) => return run_verify(c, env, console),
+        Job::Sbom(c) => return run_sbom(c, env, console),
     };
     let report = commands::attest::run(name, config, env, console)?;
-    for w in &report.warnings {
+    for w in report.warnings.iter().chain(report.sbom.iter().flat_map(|s| &s.warnings)) {
         console.warning(&Location::default(), w);
     }
     publish(
@@ -73,6 +75,28 @@ pub fn run(
     console.result(&match config.format {
         Format::Text => render::text::attest(&report),
         Format::Json => render::json::attest(&report),
+    });
+    Ok(())
+}
+
+/// Runs `sbom`.
+fn run_sbom(
+    config: &SbomConfig,
+    env: &dyn Fn(&str) -> Option<String>,
+    console: &Console,
+) -> Result<(), Error> {
+    let report = commands::sbom::run(config, env, console)?;
+    for w in &report.warnings {
+        console.warning(&Location::default(), w);
+    }
+    publish(
+        env,
+        &render::outputs::sbom(&report),
+        &render::summary::sbom(&report),
+    )?;
+    console.result(&match config.format {
+        Format::Text => render::text::sbom(&report),
+        Format::Json => render::json::sbom(&report),
     });
     Ok(())
 }

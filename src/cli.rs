@@ -29,6 +29,9 @@ pub enum CliCommand {
     Provenance(AttestArgs),
     /// Verify artifacts against Sigstore bundles and an identity policy, offline.
     Verify(Box<VerifyArgs>),
+    /// Write SBOMs (SPDX 2.3 and CycloneDX 1.6) of Python wheels and sdists, or of a Rust
+    /// binary with its Cargo.lock, and in-toto statements over them.
+    Sbom(SbomCommandArgs),
     /// Run as a GitHub Action: read the command and its settings from INPUT_* variables.
     #[command(hide = true)]
     Action,
@@ -44,7 +47,53 @@ pub struct AttestArgs {
     #[command(flatten)]
     pub provenance: ProvenanceArgs,
     #[command(flatten)]
+    pub sbom: SbomArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Debug, Default, Clone, Args)]
+pub struct SbomCommandArgs {
+    /// Artifacts (paths or globs): wheels, sdists, or a binary with --sbom-lockfile Cargo.lock.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// Artifacts as paths or globs, separated by newlines or commas (like the positionals).
+    #[arg(long = "subject-path", value_name = "PATTERNS")]
+    pub subject_path: Vec<String>,
+    #[command(flatten)]
+    pub sbom: SbomArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Default, Clone, Args)]
+#[command(next_help_heading = "SBOM")]
+pub struct SbomArgs {
+    /// SBOM formats, comma-separated: spdx, cyclonedx. With `attest`, also writes SBOMs of
+    /// the subjects; `sbom` writes both by default.
+    #[arg(long = "sbom", value_name = "FORMATS")]
+    pub sbom: Option<String>,
+    /// Dependencies from an installed environment: a virtualenv or a site-packages folder.
+    #[arg(long = "sbom-environment", value_name = "DIR")]
+    pub sbom_environment: Option<PathBuf>,
+    /// Dependencies from a lockfile: uv.lock, poetry.lock, pylock.toml, Pipfile.lock, a
+    /// pinned requirements .txt, or Cargo.lock (with Cargo.toml beside it).
+    #[arg(long = "sbom-lockfile", value_name = "FILE")]
+    pub sbom_lockfile: Option<PathBuf>,
+    /// Resolve dependencies with `pip install --dry-run --report` [default: false].
+    #[arg(long = "sbom-resolve", value_name = "BOOL", num_args = 0..=1,
+          default_missing_value = "true", value_parser = clap::builder::BoolishValueParser::new())]
+    pub sbom_resolve: Option<bool>,
+    /// The Python that runs pip for --sbom-resolve [default: python3].
+    #[arg(long = "sbom-python", value_name = "PYTHON")]
+    pub sbom_python: Option<String>,
+    /// File name (without extension) of each SBOM: {artifact}, {name}, {version}, {kind}.
+    /// Default: sbom-wheel / sbom-source with at most one wheel and one sdist, else {artifact}.
+    #[arg(long = "sbom-name-template", value_name = "TEMPLATE")]
+    pub sbom_name_template: Option<String>,
+    /// CycloneDX version: 1.6 or 1.5 [default: 1.6].
+    #[arg(long = "cyclonedx-version", value_name = "VERSION")]
+    pub cyclonedx_version: Option<String>,
 }
 
 #[derive(Debug, Default, Clone, Args)]

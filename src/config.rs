@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
-use crate::cli::{AttestArgs, CliFormat, VerifyArgs};
+use crate::cli::{AttestArgs, CliFormat, SbomArgs, SbomCommandArgs, VerifyArgs};
+use crate::sbom::cyclonedx::SpecVersion;
+use crate::sbom::generate::SourceSpec;
 use crate::subject::{self, Algorithm, Digest, SubjectError};
 
 #[derive(Debug, thiserror::Error)]
@@ -12,7 +14,7 @@ pub enum ConfigError {
     Invalid { input: &'static str, reason: String },
     #[error(transparent)]
     Subject(#[from] SubjectError),
-    #[error("unknown command {0:?}; expected one of: attest, provenance, verify")]
+    #[error("unknown command {0:?}; expected one of: attest, provenance, verify, sbom")]
     UnknownCommand(String),
     #[error("command {0:?} is not in this version of attest-kit yet")]
     NotYetAvailable(String),
@@ -52,7 +54,135 @@ pub struct AttestConfig {
     pub output_dir: PathBuf,
     pub legacy_provenance: bool,
     pub allow_local: bool,
+    /// SBOMs of the subjects too (`sbom` input on `attest`).
+    pub sbom: Option<SbomSettings>,
     pub format: Format,
+}
+
+/// What SBOMs to write and where their dependencies come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SbomSettings {
+    pub spdx: bool,
+    pub cyclonedx: bool,
+    pub source: SourceSpec,
+    /// More than one dependency source was given; the first (environment, lockfile, pip)
+    /// is used.
+    pub ignored_sources: Vec<&'static str>,
+    pub name_template: Option<String>,
+    pub cyclonedx_version: SpecVersion,
+}
+
+/// The `sbom` command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SbomConfig {
+    pub patterns: Vec<String>,
+    pub settings: SbomSettings,
+    pub output_dir: PathBuf,
+    pub format: Format,
+}
+
+impl SbomSettings {
+    /// `None` when no format is asked for and `default_formats` is false.
+    pub fn from_args(args: SbomArgs, default_formats: bool) -> Result<Option<Self>, ConfigError> {
+        let invalid = |input, reason: String| ConfigError::Invalid { input, reason };
+        let (mut spdx, mut cyclonedx) = (false, false);
+        let list = non_empty_owned(args.sbom);
+        match list.as_deref() {
+            None if default_formats => (spdx, cyclonedx) = (true, true),
+            None | Some("false") | Some("none") => {}
+            Some(list) => {
+                for f in list.split([',', '\n']).map(str::trim).filter(|f| !f.is_empty()) {
+                    match f.to_ascii_lowercase().as_str() {
+                        "spdx" => spdx = true,
+                        "cyclonedx" => cyclonedx = true,
+                        "true" => (spdx, cyclonedx) = (true, true),
+                        other => {
+                            return Err(invalid(
+                                "sbom",
+                                format!("unknown format {other:?}; expected spdx, cyclonedx"),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        if !spdx && !cyclonedx {
+            return Ok(None);
+        }
+        let cyclonedx_version = match non_empty_owned(args.cyclonedx_version) {
+            None => SpecVersion::default(),
+            Some(v) => SpecVersion::parse(&v)
+                .ok_or_else(|| invalid("cyclonedx-version", format!("{v:?}; expected 1.6 or 1.5")))?,
+        };
+        let environment = args.sbom_environment.filter(|p| !p.as_os_str().is_empty());
+        let lockfile = args.sbom_lockfile.filter(|p| !p.as_os_str().is_empty());
+        let resolve = args.sbom_resolve.unwrap_or(false);
+        let given: Vec<&'static str> = [
+            (environment.is_some(), "sbom-environment"),
+            (lockfile.is_some(), "sbom-lockfile"),
+            (resolve, "sbom-resolve"),
+        ]
+        .into_iter()
+        .filter_map(|(on, name)| on.then_some(name))
+        .collect();
+        let python = non_empty_owned(args.sbom_python);
+        let source = SourceSpec {
+            resolve_with: (resolve && environment.is_none() && lockfile.is_none())
+                .then(|| python.unwrap_or_else(|| default_python().to_owned())),
+            lockfile: lockfile.filter(|_| environment.is_none()),
+            environment,
+        };
+        let name_template = non_empty_owned(args.sbom_name_template);
+        if let Some(t) = &name_template {
+            crate::commands::sbom::check_template(t)
+                .map_err(|reason| invalid("sbom-name-template", reason))?;
+        }
+        Ok(Some(SbomSettings {
+            spdx,
+            cyclonedx,
+            source,
+            ignored_sources: given.into_iter().skip(1).collect(),
+            name_template,
+            cyclonedx_version,
+        }))
+    }
+}
+
+fn default_python() -> &'static str {
+    if cfg!(windows) { "python" } else { "python3" }
+}
+
+impl SbomConfig {
+    pub fn from_args(args: SbomCommandArgs) -> Result<Self, ConfigError> {
+        let mut patterns = Vec::new();
+        for p in args.paths.iter().chain(&args.subject_path) {
+            patterns.extend(subject::paths::split_patterns(p));
+        }
+        if patterns.is_empty() {
+            return Err(SubjectError::Empty.into());
+        }
+        let settings = SbomSettings::from_args(args.sbom, true)?.ok_or(ConfigError::Invalid {
+            input: "sbom",
+            reason: "no format left; give spdx, cyclonedx or both".to_owned(),
+        })?;
+        Ok(SbomConfig {
+            patterns,
+            settings,
+            output_dir: output_dir(args.output.output_dir)?,
+            format: args.output.format.map(Format::from).unwrap_or_default(),
+        })
+    }
+}
+
+fn output_dir(dir: Option<PathBuf>) -> Result<PathBuf, ConfigError> {
+    let output_dir = dir.unwrap_or_else(|| PathBuf::from(DEFAULT_OUTPUT_DIR));
+    if output_dir.as_os_str().is_empty() {
+        return Err(ConfigError::Invalid {
+            input: "output-dir",
+            reason: "it is empty".to_owned(),
+        });
+    }
+    Ok(output_dir)
 }
 
 /// What to run.
@@ -61,6 +191,7 @@ pub enum Job {
     Attest(AttestConfig),
     Provenance(AttestConfig),
     Verify(Box<VerifyConfig>),
+    Sbom(Box<SbomConfig>),
 }
 
 /// An artifact to verify, as given.
@@ -213,6 +344,7 @@ impl AttestConfig {
             output_dir,
             legacy_provenance: args.provenance.legacy_provenance.unwrap_or(true),
             allow_local: args.provenance.allow_local.unwrap_or(false),
+            sbom: SbomSettings::from_args(args.sbom, false)?,
             format: args.output.format.map(Format::from).unwrap_or_default(),
         })
     }

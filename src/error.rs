@@ -23,6 +23,8 @@ pub enum Error {
     Summary(#[from] SummaryError),
     #[error(transparent)]
     Verify(#[from] VerifyError),
+    #[error(transparent)]
+    Sbom(#[from] crate::sbom::SbomError),
     /// Some artifact × bundle pair did not verify; each row says which check failed.
     #[error("verification failed: {failed} of {total} artifact × bundle checks failed")]
     VerificationFailed { failed: usize, total: usize },

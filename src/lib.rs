@@ -12,6 +12,7 @@ pub mod config;
 pub mod error;
 pub mod github;
 pub mod render;
+pub mod sbom;
 pub mod report;
 pub mod statement;
 pub mod subject;

@@ -23,6 +23,12 @@ pub enum FileKind {
     LegacyProvenance,
     /// `sha256sum --check` list of the subjects.
     Checksums,
+    /// SPDX 2.3 JSON SBOM.
+    SpdxSbom,
+    /// CycloneDX JSON SBOM.
+    CyclonedxSbom,
+    /// in-toto Statement v1 over an artifact with an SBOM as predicate.
+    SbomStatement,
 }
 
 impl FileKind {
@@ -31,6 +37,9 @@ impl FileKind {
             FileKind::Provenance => "in-toto Statement v1, SLSA provenance v1 (unsigned)",
             FileKind::LegacyProvenance => "build-provenance.json in the seed's legacy shape",
             FileKind::Checksums => "SHA-256 checksums of the subjects, for sha256sum --check",
+            FileKind::SpdxSbom => "SPDX 2.3 SBOM",
+            FileKind::CyclonedxSbom => "CycloneDX SBOM",
+            FileKind::SbomStatement => "in-toto Statement v1 with an SBOM predicate (unsigned)",
         }
     }
 }
@@ -43,6 +52,42 @@ pub struct AttestReport {
     pub predicate_type: &'static str,
     pub files: Vec<WrittenFile>,
     /// Warnings worth an annotation (e.g. two subjects share a name).
+    pub warnings: Vec<String>,
+    /// The SBOMs written too, when asked for (`sbom` input).
+    pub sbom: Option<SbomReport>,
+}
+
+/// The SBOMs of one artifact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SbomEntry {
+    /// The artifact's path as given.
+    pub artifact: String,
+    /// `wheel`, `sdist` or `binary`.
+    pub kind: &'static str,
+    pub name: String,
+    pub version: Option<String>,
+    /// Packages in the SBOM: the artifact and its dependencies.
+    pub components: usize,
+    /// Member files recorded.
+    pub files: usize,
+    /// Packages whose licence is a valid SPDX expression.
+    pub licenses_spdx: usize,
+    /// Packages with a licence that is not an SPDX expression (kept as written).
+    pub licenses_other: usize,
+    /// Packages without any licence information.
+    pub licenses_unknown: usize,
+    /// `environment`, `lockfile`, `pip`, `cargo` or `declared`.
+    pub resolution: &'static str,
+    /// The same, for people.
+    pub resolution_detail: String,
+    pub written: Vec<WrittenFile>,
+}
+
+/// The result of `sbom` (or the SBOM part of `attest`).
+#[derive(Debug, Clone, Default)]
+pub struct SbomReport {
+    pub entries: Vec<SbomEntry>,
     pub warnings: Vec<String>,
 }
 

@@ -10,10 +10,10 @@ use std::path::PathBuf;
 use serde::Deserialize;
 
 use crate::cli::{
-    AttestArgs, BundleArgs, IdentityArgs, OutputArgs, ProvenanceArgs, SubjectArgs, VerifyArgs,
-    VerifyOutputArgs,
+    AttestArgs, BundleArgs, IdentityArgs, OutputArgs, ProvenanceArgs, SbomArgs, SbomCommandArgs,
+    SubjectArgs, VerifyArgs, VerifyOutputArgs,
 };
-use crate::config::{AttestConfig, ConfigError, Job, VerifyConfig};
+use crate::config::{AttestConfig, ConfigError, Job, SbomConfig, VerifyConfig};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -43,6 +43,28 @@ struct RawInputs {
     deny_self_hosted_runners: Option<String>,
     predicate_type: Option<String>,
     policy: Option<String>,
+    // sbom
+    sbom: Option<String>,
+    sbom_environment: Option<String>,
+    sbom_lockfile: Option<String>,
+    sbom_resolve: Option<String>,
+    sbom_python: Option<String>,
+    sbom_name_template: Option<String>,
+    cyclonedx_version: Option<String>,
+}
+
+/// The SBOM inputs, shared by `attest` and `sbom`.
+fn sbom_args(raw: &mut RawInputs) -> Result<SbomArgs, ConfigError> {
+    let path = |v: Option<String>| non_empty(v).map(|p| PathBuf::from(p.trim()));
+    Ok(SbomArgs {
+        sbom: non_empty(raw.sbom.take()),
+        sbom_environment: path(raw.sbom_environment.take()),
+        sbom_lockfile: path(raw.sbom_lockfile.take()),
+        sbom_resolve: boolean("sbom-resolve", raw.sbom_resolve.take())?,
+        sbom_python: non_empty(raw.sbom_python.take()),
+        sbom_name_template: non_empty(raw.sbom_name_template.take()),
+        cyclonedx_version: non_empty(raw.cyclonedx_version.take()),
+    })
 }
 
 /// The `verify` command's inputs. Artifacts come from `subject-path` (paths, globs or
@@ -121,6 +143,19 @@ pub fn read(vars: impl IntoIterator<Item = (String, String)>) -> Result<Job, Con
         let config = VerifyConfig::from_args(verify_args(raw)?)?;
         return Ok(Job::Verify(Box::new(config)));
     }
+    let sbom = sbom_args(&mut raw)?;
+    if command.trim() == "sbom" {
+        let args = SbomCommandArgs {
+            paths: Vec::new(),
+            subject_path: non_empty(raw.subject_path).into_iter().collect(),
+            sbom,
+            output: OutputArgs {
+                output_dir: non_empty(raw.output_dir).map(|d| PathBuf::from(d.trim())),
+                format: None,
+            },
+        };
+        return Ok(Job::Sbom(Box::new(SbomConfig::from_args(args)?)));
+    }
     let args = AttestArgs {
         paths: Vec::new(),
         subjects: SubjectArgs {
@@ -135,6 +170,7 @@ pub fn read(vars: impl IntoIterator<Item = (String, String)>) -> Result<Job, Con
             // A workflow run always has its GitHub context; local mode is for the CLI.
             allow_local: None,
         },
+        sbom,
         output: OutputArgs {
             output_dir: non_empty(raw.output_dir).map(|d| PathBuf::from(d.trim())),
             format: None,
@@ -143,7 +179,7 @@ pub fn read(vars: impl IntoIterator<Item = (String, String)>) -> Result<Job, Con
     match command.trim() {
         "attest" => Ok(Job::Attest(AttestConfig::from_args(args)?)),
         "provenance" => Ok(Job::Provenance(AttestConfig::from_args(args)?)),
-        c @ ("sbom" | "sign" | "verify-release" | "reproduce") => {
+        c @ ("sign" | "verify-release" | "reproduce") => {
             Err(ConfigError::NotYetAvailable(c.to_owned()))
         }
         other => Err(ConfigError::UnknownCommand(other.to_owned())),

@@ -121,10 +121,26 @@ pub fn run(
             kind: FileKind::Checksums,
         });
     }
+    let sbom = match &config.sbom {
+        Some(settings) => {
+            let (report, sbom_files) = crate::commands::sbom::build(
+                &subjects,
+                settings,
+                &config.output_dir,
+                env,
+                console,
+            )?;
+            files.extend(report.entries.iter().flat_map(|e| e.written.iter().cloned()));
+            pending.extend(sbom_files);
+            Some(report)
+        }
+        None => None,
+    };
     write_all(&pending)?;
 
     Ok(AttestReport {
         command,
+        sbom,
         warnings: name_clashes(&subjects),
         subjects,
         predicate_type: slsa::PREDICATE_TYPE,

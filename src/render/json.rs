@@ -13,6 +13,9 @@ struct AttestJsonV1<'a> {
     subjects: Vec<SubjectJson<'a>>,
     files: &'a [WrittenFile],
     warnings: &'a [String],
+    /// Present when SBOMs were written too: one document, never two.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sbom: Option<&'a [crate::report::SbomEntry]>,
 }
 
 #[derive(Serialize)]
@@ -46,6 +49,7 @@ pub fn attest(report: &AttestReport) -> String {
             .collect(),
         files: &report.files,
         warnings: &report.warnings,
+        sbom: report.sbom.as_ref().map(|s| s.entries.as_slice()),
     };
     String::from_utf8(crate::statement::to_json_bytes(&doc)).unwrap_or_default()
 }
@@ -68,6 +72,24 @@ pub fn verify(report: &crate::report::VerifyReport) -> String {
         verified: report.verified(),
         verified_count: report.verified_count(),
         results: &report.rows,
+        warnings: &report.warnings,
+    };
+    String::from_utf8(crate::statement::to_json_bytes(&doc)).unwrap_or_default()
+}
+
+#[derive(Serialize)]
+struct SbomJsonV1<'a> {
+    version: u32,
+    command: &'static str,
+    sboms: &'a [crate::report::SbomEntry],
+    warnings: &'a [String],
+}
+
+pub fn sbom(report: &crate::report::SbomReport) -> String {
+    let doc = SbomJsonV1 {
+        version: 1,
+        command: "sbom",
+        sboms: &report.entries,
         warnings: &report.warnings,
     };
     String::from_utf8(crate::statement::to_json_bytes(&doc)).unwrap_or_default()

@@ -23,6 +23,44 @@ pub fn attest(report: &AttestReport) -> Outputs {
     o.set("provenance-path", path(FileKind::Provenance));
     o.set("legacy-provenance-path", path(FileKind::LegacyProvenance));
     o.set("checksums-path", path(FileKind::Checksums));
+    if let Some(s) = &report.sbom {
+        o.set("sbom-paths", sbom_paths(s));
+    }
+    o
+}
+
+/// `sbom-paths`: one object per artifact with the path of each file written.
+fn sbom_paths(report: &crate::report::SbomReport) -> String {
+    let items: Vec<_> = report
+        .entries
+        .iter()
+        .map(|e| {
+            let mut m = serde_json::Map::new();
+            m.insert("artifact".into(), e.artifact.clone().into());
+            for f in &e.written {
+                let p = crate::report::display_path(&f.path);
+                let key = match f.kind {
+                    FileKind::SpdxSbom => "spdx",
+                    FileKind::CyclonedxSbom => "cyclonedx",
+                    FileKind::SbomStatement if p.ends_with(".spdx.statement.json") => {
+                        "spdx-statement"
+                    }
+                    FileKind::SbomStatement => "cyclonedx-statement",
+                    _ => continue,
+                };
+                m.insert(key.into(), p.into());
+            }
+            serde_json::Value::Object(m)
+        })
+        .collect();
+    serde_json::Value::Array(items).to_string()
+}
+
+/// `sbom-paths` and `sbom-count`.
+pub fn sbom(report: &crate::report::SbomReport) -> Outputs {
+    let mut o = Outputs::default();
+    o.set("sbom-paths", sbom_paths(report));
+    o.set("sbom-count", report.entries.len().to_string());
     o
 }
 

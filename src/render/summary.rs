@@ -45,6 +45,11 @@ pub fn attest(report: &AttestReport) -> String {
         ));
     }
 
+    if let Some(s) = &report.sbom {
+        let _ = writeln!(md, "\n#### SBOMs\n");
+        md.push_str(&sbom_section(s));
+    }
+
     // The subject table goes last: if the summary must be truncated, rows are what is cut.
     let _ = writeln!(
         md,
@@ -115,6 +120,57 @@ pub fn verify(report: &crate::report::VerifyReport) -> String {
             } else {
                 code(&r.bundle)
             },
+        );
+    }
+    md
+}
+
+/// The SBOM summary: per artifact, component count, licences, how dependencies were found.
+pub fn sbom(report: &crate::report::SbomReport) -> String {
+    let mut md = String::new();
+    let _ = writeln!(md, "### attest-kit · sbom\n");
+    md.push_str(&sbom_section(report));
+    md
+}
+
+/// The table shared by `sbom` and `attest` with `sbom:`.
+pub fn sbom_section(report: &crate::report::SbomReport) -> String {
+    let mut md = String::new();
+    let n = report.entries.len();
+    let _ = writeln!(
+        md,
+        "Wrote SBOMs for **{n}** artifact{}.\n",
+        if n == 1 { "" } else { "s" }
+    );
+    for w in &report.warnings {
+        let _ = writeln!(md, "> [!WARNING]\n> {}\n", code(w));
+    }
+    let _ = writeln!(
+        md,
+        "| Artifact | Package | Components | Files | Licences (SPDX / other / unknown) | Dependencies from |\n|---|---|---:|---:|---|---|"
+    );
+    for e in &report.entries {
+        let version = e.version.as_deref().unwrap_or("?");
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {} / {} / {} | {} |",
+            code(&e.artifact),
+            code(&format!("{} {version}", e.name)),
+            e.components,
+            e.files,
+            e.licenses_spdx,
+            e.licenses_other,
+            e.licenses_unknown,
+            code(&e.resolution_detail),
+        );
+    }
+    let _ = writeln!(md, "\n| SBOM file | Contents |\n|---|---|");
+    for f in report.entries.iter().flat_map(|e| &e.written) {
+        let _ = writeln!(
+            md,
+            "| {} | {} |",
+            code(&crate::report::display_path(&f.path)),
+            f.kind.describe()
         );
     }
     md

@@ -91,3 +91,29 @@ pub fn verify(report: &crate::report::VerifyReport) -> String {
     );
     out
 }
+
+/// One block per artifact: what it is, how many components, where its SBOMs went.
+pub fn sbom(report: &crate::report::SbomReport) -> String {
+    let mut out = String::new();
+    for e in &report.entries {
+        let _ = writeln!(
+            out,
+            "{} ({} {} {})",
+            e.artifact.escape_debug(),
+            e.kind,
+            e.name.escape_debug(),
+            e.version.as_deref().unwrap_or("?").escape_debug()
+        );
+        let _ = writeln!(
+            out,
+            "  {} components, {} files; licences: {} SPDX, {} other, {} unknown",
+            e.components, e.files, e.licenses_spdx, e.licenses_other, e.licenses_unknown
+        );
+        let _ = writeln!(out, "  dependencies: {}", e.resolution_detail.escape_debug());
+        for f in &e.written {
+            let _ = writeln!(out, "  wrote {}", crate::report::display_path(&f.path));
+        }
+    }
+    let _ = writeln!(out, "{} SBOM set(s) written", report.entries.len());
+    out
+}

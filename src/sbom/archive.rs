@@ -296,7 +296,7 @@ impl Reader {
             }
         }
         let c = &mut self.contents;
-        let first = |dest: &mut Option<Vec<u8>>, what: &str| -> Result<(), String> {
+        let mut first = |dest: &mut Option<Vec<u8>>, what: &str| -> Result<(), String> {
             if dest.is_some() {
                 return Err(format!("more than one {what}"));
             }

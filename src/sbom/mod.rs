@@ -10,6 +10,7 @@
 pub mod archive;
 pub mod build;
 pub mod cyclonedx;
+pub mod generate;
 pub mod license;
 pub mod metadata;
 pub mod model;

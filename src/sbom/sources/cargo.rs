@@ -43,7 +43,7 @@ struct ManifestPackage {
     authors: Vec<String>,
 }
 
-pub fn key(name: &str, version: &str) -> String {
+fn key(name: &str, version: &str) -> String {
     format!("cargo:{name}@{version}")
 }
 
