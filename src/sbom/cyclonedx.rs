@@ -201,18 +201,25 @@ fn component(p: &Package, kind: &'static str) -> Component {
     Component {
         kind,
         bom_ref: p.key.clone(),
-        supplier: p.supplier.as_ref().map(|s| Entity {
-            name: s.name.clone(),
-            contact: s
-                .email
-                .iter()
-                .filter(|e| simple_email(e))
-                .map(|e| Contact {
-                    name: s.name.clone(),
-                    email: e.clone(),
-                })
-                .collect(),
-        }),
+        supplier: match (&p.supplier, &p.distributor) {
+            (Some(s), _) => Some(Entity {
+                name: s.name.clone(),
+                contact: s
+                    .email
+                    .iter()
+                    .filter(|e| simple_email(e))
+                    .map(|e| Contact {
+                        name: s.name.clone(),
+                        email: e.clone(),
+                    })
+                    .collect(),
+            }),
+            (None, Some(d)) => Some(Entity {
+                name: d.clone(),
+                contact: Vec::new(),
+            }),
+            (None, None) => None,
+        },
         name: p.name.clone(),
         version: p.version.clone(),
         description: p.summary.clone().filter(|s| !s.trim().is_empty()),

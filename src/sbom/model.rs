@@ -28,6 +28,9 @@ pub struct Package {
     pub ecosystem: Ecosystem,
     pub purl: Option<String>,
     pub supplier: Option<Party>,
+    /// The index the package was distributed from, when the source records it: SPDX's
+    /// supplier ("the actual distribution source") when no author is known.
+    pub distributor: Option<String>,
     pub license: Option<License>,
     pub summary: Option<String>,
     pub homepage: Option<String>,
@@ -49,6 +52,7 @@ impl Package {
             ecosystem,
             purl: None,
             supplier: None,
+            distributor: None,
             license: None,
             summary: None,
             homepage: None,
@@ -155,4 +159,23 @@ impl Sbom {
     pub fn all_packages(&self) -> impl Iterator<Item = &Package> {
         std::iter::once(&self.root).chain(&self.packages)
     }
+}
+
+/// The organisation behind a package index URL: PyPI and crates.io by name, others by host.
+pub fn distributor(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .or_else(|| url.strip_prefix("sparse+https://"))
+        .or_else(|| url.strip_prefix("registry+https://"))?;
+    let host = rest.split(['/', ':', '?']).next()?.to_ascii_lowercase();
+    Some(match host.as_str() {
+        "pypi.org" | "files.pythonhosted.org" | "pypi.python.org" => {
+            "Python Package Index (pypi.org)".to_owned()
+        }
+        "index.crates.io" | "crates.io" | "static.crates.io" => "crates.io".to_owned(),
+        "github.com" if rest.contains("rust-lang/crates.io-index") => "crates.io".to_owned(),
+        "" => return None,
+        _ => host,
+    })
 }

@@ -169,7 +169,10 @@ fn supplier(p: &Package) -> String {
                 None => format!("Person: {}", name.trim()),
             }
         }
-        None => NOASSERTION.to_owned(),
+        None => match &p.distributor {
+            Some(d) => format!("Organization: {}", d.replace(['(', ')', '\n'], " ").trim()),
+            None => NOASSERTION.to_owned(),
+        },
     }
 }
 

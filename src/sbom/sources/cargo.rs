@@ -137,6 +137,7 @@ pub fn cargo_lock(lock_path: &Path) -> Result<(Package, Vec<String>, Universe), 
         if let Some(c) = &p.checksum {
             pkg.hashes.push(("SHA256".into(), c.to_ascii_lowercase()));
         }
+        pkg.distributor = p.source.as_deref().and_then(crate::sbom::model::distributor);
         match p.source.as_deref() {
             Some(s) if s.starts_with("registry+https://github.com/rust-lang/crates.io-index")
                 || s == "sparse+https://index.crates.io/" =>

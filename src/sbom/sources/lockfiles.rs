@@ -142,6 +142,7 @@ fn uv(text: &str, u: &mut Universe) -> Result<(), String> {
         {
             pkg.properties
                 .push(("attest-kit:index".into(), reg.to_owned()));
+            pkg.distributor = crate::sbom::model::distributor(reg);
         }
         let mut reqs = Vec::new();
         let mut push = |d: &UvDep, extra: Option<&str>| -> Result<(), String> {
@@ -185,6 +186,7 @@ struct PoetryPackage {
     extras: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     files: Vec<PoetryFile>,
+    source: Option<toml::Value>,
 }
 
 #[derive(Deserialize)]
@@ -198,6 +200,14 @@ fn poetry(text: &str, u: &mut Universe) -> Result<(), String> {
     for p in lock.package {
         let mut pkg = package(&p.name, &p.version);
         pkg.summary = p.description.filter(|d| !d.is_empty());
+        // Poetry writes a [package.source] only for packages not from PyPI.
+        pkg.distributor = match &p.source {
+            None => Some("Python Package Index (pypi.org)".to_owned()),
+            Some(s) => s
+                .get("url")
+                .and_then(|u| u.as_str())
+                .and_then(crate::sbom::model::distributor),
+        };
         // The sdist's hash identifies the release; wheels differ per platform.
         if let Some(f) = p.files.iter().find(|f| f.file.ends_with(".tar.gz")) {
             add_hash(&mut pkg, &f.hash);
@@ -258,6 +268,7 @@ struct PylockPackage {
     name: String,
     version: Option<String>,
     marker: Option<String>,
+    index: Option<String>,
     #[serde(default)]
     dependencies: Vec<PylockDep>,
     sdist: Option<PylockFile>,
@@ -293,6 +304,7 @@ fn pylock(text: &str, u: &mut Universe) -> Result<(), String> {
             continue;
         };
         let mut pkg = package(&p.name, &version);
+        pkg.distributor = p.index.as_deref().and_then(crate::sbom::model::distributor);
         let file = p.sdist.as_ref().or(if p.wheels.len() == 1 { p.wheels.first() } else { None });
         if let Some(f) = file {
             for (alg, hex) in &f.hashes {
@@ -326,6 +338,7 @@ struct Pipfile {
 struct PipfileEntry {
     version: Option<String>,
     markers: Option<String>,
+    index: Option<String>,
     #[serde(default)]
     hashes: Vec<String>,
 }
@@ -344,6 +357,9 @@ fn pipfile(text: &str, u: &mut Universe) -> Result<(), String> {
             continue;
         };
         let mut pkg = package(&name, version.trim());
+        if e.index.as_deref() == Some("pypi") {
+            pkg.distributor = Some("Python Package Index (pypi.org)".to_owned());
+        }
         if e.hashes.len() == 1 {
             add_hash(&mut pkg, &e.hashes[0]);
         }

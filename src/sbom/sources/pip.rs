@@ -117,6 +117,7 @@ pub(crate) fn parse_report(bytes: &[u8]) -> Result<Universe, String> {
         };
         let mut package = python_package(&m, &r.name, &r.version);
         if let Some(d) = item.download_info {
+            package.distributor = d.url.as_deref().and_then(crate::sbom::model::distributor);
             // A local file path says nothing useful to a reader elsewhere.
             package.download = d.url.filter(|u| u.starts_with("https://") || u.starts_with("http://"));
             if let Some(a) = d.archive_info {
