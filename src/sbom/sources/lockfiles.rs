@@ -106,6 +106,8 @@ struct UvPackage {
     #[serde(default, rename = "optional-dependencies")]
     optional: BTreeMap<String, Vec<UvDep>>,
     sdist: Option<UvFile>,
+    #[serde(default)]
+    wheels: Vec<UvFile>,
     source: Option<toml::Value>,
 }
 
@@ -131,7 +133,10 @@ fn uv(text: &str, u: &mut Universe) -> Result<(), String> {
             continue;
         };
         let mut pkg = package(&p.name, &version);
-        if let Some(s) = &p.sdist {
+        // The sdist identifies the release; a single wheel does too. Several wheels (one
+        // per platform) name no single file, so no hash is recorded then.
+        let file = p.sdist.as_ref().or(if p.wheels.len() == 1 { p.wheels.first() } else { None });
+        if let Some(s) = file {
             if let Some(h) = &s.hash {
                 add_hash(&mut pkg, h);
             }
@@ -379,6 +384,16 @@ fn pipfile(text: &str, u: &mut Universe) -> Result<(), String> {
 fn requirements(text: &str, u: &mut Universe) -> Result<(), String> {
     let joined = text.replace("\\\r\n", " ").replace("\\\n", " ");
     let mut unhashed = 0usize;
+    // `--index-url` names where every pin comes from; without it pip's configuration
+    // decides, which the file does not record.
+    let index = joined.lines().find_map(|l| {
+        let l = l.trim();
+        let url = l
+            .strip_prefix("--index-url")
+            .or_else(|| l.strip_prefix("-i"))?
+            .trim_start_matches(['=', ' ']);
+        crate::sbom::model::distributor(url.trim())
+    });
     for (i, raw) in joined.lines().enumerate() {
         let line = match raw.find(" #") {
             Some(c) => &raw[..c],
@@ -418,6 +433,7 @@ fn requirements(text: &str, u: &mut Universe) -> Result<(), String> {
             .ok_or_else(|| format!("line {}: {} is not pinned with == (a lockfile needs exact versions)", i + 1, r.name))?;
         let mut pkg = package(&r.name, version);
         pkg.purl = Some(purl::pypi(&r.name, Some(version), None));
+        pkg.distributor = index.clone();
         if hashes.is_empty() {
             unhashed += 1;
         }
