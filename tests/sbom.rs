@@ -612,7 +612,8 @@ fn attest_with_sbom_prints_one_json_document() {
         &[],
     );
     assert_eq!(r.code(), 0, "{}", r.stderr());
-    let mut docs = serde_json::Deserializer::from_str(&r.stdout()).into_iter::<Value>();
+    let stdout = r.stdout();
+    let mut docs = serde_json::Deserializer::from_str(&stdout).into_iter::<Value>();
     let doc = docs.next().expect("one document").expect("valid JSON");
     assert!(docs.next().is_none(), "exactly one JSON document:\n{}", r.stdout());
     assert_eq!(doc["sbom"].as_array().map(Vec::len), Some(2));
