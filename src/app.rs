@@ -64,7 +64,11 @@ pub fn run(
         Job::Sbom(c) => return run_sbom(c, env, console),
     };
     let report = commands::attest::run(name, config, env, console)?;
-    for w in report.warnings.iter().chain(report.sbom.iter().flat_map(|s| &s.warnings)) {
+    for w in report
+        .warnings
+        .iter()
+        .chain(report.sbom.iter().flat_map(|s| &s.warnings))
+    {
         console.warning(&Location::default(), w);
     }
     publish(

@@ -91,7 +91,11 @@ impl SbomSettings {
             None if default_formats => (spdx, cyclonedx) = (true, true),
             None | Some("false") | Some("none") => {}
             Some(list) => {
-                for f in list.split([',', '\n']).map(str::trim).filter(|f| !f.is_empty()) {
+                for f in list
+                    .split([',', '\n'])
+                    .map(str::trim)
+                    .filter(|f| !f.is_empty())
+                {
                     match f.to_ascii_lowercase().as_str() {
                         "spdx" => spdx = true,
                         "cyclonedx" => cyclonedx = true,
@@ -111,8 +115,9 @@ impl SbomSettings {
         }
         let cyclonedx_version = match non_empty_owned(args.cyclonedx_version) {
             None => SpecVersion::default(),
-            Some(v) => SpecVersion::parse(&v)
-                .ok_or_else(|| invalid("cyclonedx-version", format!("{v:?}; expected 1.6 or 1.5")))?,
+            Some(v) => SpecVersion::parse(&v).ok_or_else(|| {
+                invalid("cyclonedx-version", format!("{v:?}; expected 1.6 or 1.5"))
+            })?,
         };
         let environment = args.sbom_environment.filter(|p| !p.as_os_str().is_empty());
         let lockfile = args.sbom_lockfile.filter(|p| !p.as_os_str().is_empty());

@@ -209,7 +209,11 @@ fn components(bom: &Value) -> BTreeSet<(String, String)> {
         .iter()
         .map(|c| {
             (
-                c["name"].as_str().unwrap_or_default().to_lowercase().replace('_', "-"),
+                c["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_lowercase()
+                    .replace('_', "-"),
                 c["version"].as_str().unwrap_or_default().to_owned(),
             )
         })
@@ -276,12 +280,19 @@ fn seed_names_for_one_wheel_and_one_sdist_and_declared_ranges() {
 #[test]
 fn more_artifacts_are_named_after_each_file_and_a_template_can_clash() {
     let r = run(
-        &["sbom", &dist(REQUESTS_WHL), &dist("six-1.16.0-py2.py3-none-any.whl")],
+        &[
+            "sbom",
+            &dist(REQUESTS_WHL),
+            &dist("six-1.16.0-py2.py3-none-any.whl"),
+        ],
         &[],
     );
     assert_eq!(r.code(), 0, "{}", r.stderr());
     assert!(r.written().contains(&format!("{REQUESTS_WHL}.spdx.json")));
-    assert!(r.written().contains(&"six-1.16.0-py2.py3-none-any.whl.cyclonedx.json".to_owned()));
+    assert!(
+        r.written()
+            .contains(&"six-1.16.0-py2.py3-none-any.whl.cyclonedx.json".to_owned())
+    );
     let clash = run(
         &[
             "sbom",
@@ -293,10 +304,19 @@ fn more_artifacts_are_named_after_each_file_and_a_template_can_clash() {
         &[],
     );
     assert_eq!(clash.code(), 1);
-    assert!(clash.stderr().contains("sbom-name-template"), "{}", clash.stderr());
+    assert!(
+        clash.stderr().contains("sbom-name-template"),
+        "{}",
+        clash.stderr()
+    );
     assert!(clash.written().is_empty(), "nothing written on failure");
     let escape = run(
-        &["sbom", &dist(REQUESTS_WHL), "--sbom-name-template", "../{name}"],
+        &[
+            "sbom",
+            &dist(REQUESTS_WHL),
+            "--sbom-name-template",
+            "../{name}",
+        ],
         &[],
     );
     assert_eq!(escape.code(), 1);
@@ -343,7 +363,14 @@ fn installed_environment_matches_cyclonedx_py() {
     assert_eq!(validate_all(&r, &venv, true, "1.6"), 2);
 
     let ours = r.json("attestations/sbom-wheel.cyclonedx.json");
-    let o = tool(&venv, "cyclonedx-py", &["environment", &bin(&env_dir, "python").display().to_string()]);
+    let o = tool(
+        &venv,
+        "cyclonedx-py",
+        &[
+            "environment",
+            &bin(&env_dir, "python").display().to_string(),
+        ],
+    );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let theirs: Value = serde_json::from_slice(&o.stdout).expect("cyclonedx-py JSON");
     let mut expected = components(&theirs);
@@ -365,7 +392,11 @@ fn installed_environment_matches_cyclonedx_py() {
     assert!(depends_on(&ours, "pypi:idna@3.10").is_empty());
     let props = ours["metadata"]["properties"].to_string();
     assert!(props.contains("attest-kit:build:python-version"), "{props}");
-    assert!(ours["formulation"][0]["components"].to_string().contains("python"));
+    assert!(
+        ours["formulation"][0]["components"]
+            .to_string()
+            .contains("python")
+    );
 }
 
 #[test]
@@ -389,7 +420,10 @@ fn pip_resolution_from_local_files_only() {
     // requests[socks] pulls PySocks; colorama (win32 only) and attrs (an extra) stay out.
     let names: BTreeSet<String> = components(&bom).into_iter().map(|(n, _)| n).collect();
     assert!(names.contains("pysocks"), "{names:?}");
-    assert!(!names.contains("colorama") && !names.contains("attrs"), "{names:?}");
+    assert!(
+        !names.contains("colorama") && !names.contains("attrs"),
+        "{names:?}"
+    );
     let root_deps = depends_on(&bom, "pypi:ak-nolicense@0.1.0");
     assert_eq!(root_deps, ["pypi:requests@2.32.3", "pypi:six@1.16.0"]);
     assert!(depends_on(&bom, "pypi:requests@2.32.3").contains(&"pypi:pysocks@1.7.1".to_owned()));
@@ -399,7 +433,13 @@ fn pip_resolution_from_local_files_only() {
 #[test]
 fn every_python_lockfile_gives_exact_versions() {
     let venv = peers();
-    for lock in ["uv.lock", "poetry.lock", "pylock.toml", "Pipfile.lock", "requirements.txt"] {
+    for lock in [
+        "uv.lock",
+        "poetry.lock",
+        "pylock.toml",
+        "Pipfile.lock",
+        "requirements.txt",
+    ] {
         let l = fixture(&format!("locks/{lock}"));
         let r = run(&["sbom", &dist(REQUESTS_WHL), "--sbom-lockfile", &l], &[]);
         assert_eq!(r.code(), 0, "{lock}: {}", r.stderr());
@@ -409,11 +449,7 @@ fn every_python_lockfile_gives_exact_versions() {
             c.contains(&("idna".to_owned(), "3.10".to_owned())),
             "{lock}: {c:?}"
         );
-        assert_eq!(
-            depends_on(&bom, "pypi:requests@2.32.3").len(),
-            4,
-            "{lock}"
-        );
+        assert_eq!(depends_on(&bom, "pypi:requests@2.32.3").len(), 4, "{lock}");
         assert!(r.summary().contains(lock), "{lock}: {}", r.summary());
         if let Some(v) = &venv {
             assert_eq!(validate_all(&r, v, true, "1.6"), 2, "{lock}");
@@ -428,16 +464,28 @@ fn rust_binary_from_attest_kits_own_cargo_lock() {
     std::fs::write(&binary, b"\x7fELF not really").expect("write");
     let lock = root().join("Cargo.lock").display().to_string();
     let r = run(
-        &["sbom", &binary.display().to_string(), "--sbom-lockfile", &lock],
+        &[
+            "sbom",
+            &binary.display().to_string(),
+            "--sbom-lockfile",
+            &lock,
+        ],
         &[],
     );
     assert_eq!(r.code(), 0, "{}", r.stderr());
     let bom = r.json("attestations/attest-kit-linux-x64.cyclonedx.json");
-    assert_eq!(bom["metadata"]["component"]["purl"], "pkg:cargo/attest-kit@0.1.0");
+    assert_eq!(
+        bom["metadata"]["component"]["purl"],
+        "pkg:cargo/attest-kit@0.1.0"
+    );
     assert_eq!(bom["metadata"]["component"]["type"], "application");
     let c = components(&bom);
     assert!(c.iter().any(|(n, _)| n == "sigstore-verify"), "{c:?}");
-    assert!(depends_on(&bom, "cargo:attest-kit@0.1.0").iter().any(|d| d.starts_with("cargo:zip@")));
+    assert!(
+        depends_on(&bom, "cargo:attest-kit@0.1.0")
+            .iter()
+            .any(|d| d.starts_with("cargo:zip@"))
+    );
     if let Some(v) = peers() {
         // attest-kit's Cargo.toml names no author: the root's supplier is NOASSERTION, so
         // NTIA conformance is not claimed here.
@@ -452,19 +500,35 @@ fn rust_binary_from_attest_kits_own_cargo_lock() {
 #[test]
 fn cyclonedx_1_5_on_request() {
     let r = run(
-        &["sbom", &dist("attrs-24.2.0-py3-none-any.whl"), "--sbom", "cyclonedx", "--cyclonedx-version", "1.5"],
+        &[
+            "sbom",
+            &dist("attrs-24.2.0-py3-none-any.whl"),
+            "--sbom",
+            "cyclonedx",
+            "--cyclonedx-version",
+            "1.5",
+        ],
         &[],
     );
     assert_eq!(r.code(), 0, "{}", r.stderr());
     assert_eq!(
         r.written(),
-        ["sbom-wheel.cyclonedx.json", "sbom-wheel.cyclonedx.statement.json"]
+        [
+            "sbom-wheel.cyclonedx.json",
+            "sbom-wheel.cyclonedx.statement.json"
+        ]
     );
-    assert_eq!(r.json("attestations/sbom-wheel.cyclonedx.json")["specVersion"], "1.5");
+    assert_eq!(
+        r.json("attestations/sbom-wheel.cyclonedx.json")["specVersion"],
+        "1.5"
+    );
     if let Some(v) = peers() {
         validate_all(&r, &v, false, "1.5");
     }
-    let bad = run(&["sbom", &dist(REQUESTS_WHL), "--cyclonedx-version", "1.4"], &[]);
+    let bad = run(
+        &["sbom", &dist(REQUESTS_WHL), "--cyclonedx-version", "1.4"],
+        &[],
+    );
     assert_eq!(bad.code(), 1);
     assert!(bad.stderr().contains("cyclonedx-version"));
 }
@@ -485,21 +549,37 @@ fn licences_follow_pep_639_and_are_never_guessed() {
     );
     assert_eq!(r.code(), 0, "{}", r.stderr());
     let spdx = |n: &str| r.json(&format!("attestations/{n}.spdx.json"));
-    let root_licence = |doc: &Value| doc["packages"][0]["licenseDeclared"].as_str().unwrap_or_default().to_owned();
+    let root_licence = |doc: &Value| {
+        doc["packages"][0]["licenseDeclared"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
     assert_eq!(root_licence(&spdx("attrs")), "MIT");
     assert_eq!(root_licence(&spdx("ak-large")), "MIT OR Apache-2.0");
     assert_eq!(root_licence(&spdx("ak-nolicense")), "NOASSERTION");
     let socks = spdx("PySocks");
     let id = root_licence(&socks);
     assert!(id.starts_with("LicenseRef-BSD-"), "{id}");
-    assert_eq!(socks["hasExtractedLicensingInfos"][0]["licenseId"], id.as_str());
-    assert_eq!(socks["hasExtractedLicensingInfos"][0]["extractedText"], "BSD");
+    assert_eq!(
+        socks["hasExtractedLicensingInfos"][0]["licenseId"],
+        id.as_str()
+    );
+    assert_eq!(
+        socks["hasExtractedLicensingInfos"][0]["extractedText"],
+        "BSD"
+    );
     let bom = r.json("attestations/PySocks.cyclonedx.json");
-    assert_eq!(bom["metadata"]["component"]["licenses"][0]["license"]["name"], "BSD");
+    assert_eq!(
+        bom["metadata"]["component"]["licenses"][0]["license"]["name"],
+        "BSD"
+    );
     // 3,000 files with SHA-1 and SHA-256 and the verification code.
     let large = spdx("ak-large");
     assert_eq!(large["files"].as_array().map(Vec::len), Some(3003));
-    assert!(large["packages"][0]["packageVerificationCode"]["packageVerificationCodeValue"].is_string());
+    assert!(
+        large["packages"][0]["packageVerificationCode"]["packageVerificationCodeValue"].is_string()
+    );
     if let Some(v) = peers() {
         validate_all(&r, &v, false, "1.6");
     }
@@ -512,7 +592,11 @@ fn old_setup_py_sdist_reads_egg_info_and_says_what_is_dynamic() {
     let doc = r.json("attestations/sbom-source.spdx.json");
     assert_eq!(doc["packages"][0]["versionInfo"], "1.16.0");
     assert_eq!(doc["packages"][0]["primaryPackagePurpose"], "SOURCE");
-    assert!(r.stderr().contains("computed at build time"), "{}", r.stderr());
+    assert!(
+        r.stderr().contains("computed at build time"),
+        "{}",
+        r.stderr()
+    );
     if let Some(v) = peers() {
         validate_all(&r, &v, true, "1.6");
     }
@@ -556,7 +640,10 @@ fn statements_wrap_each_sbom_over_the_artifact() {
             st["subject"][0]["digest"]["sha256"],
             "70761cfe03c773ceb22aa2f671b4757976145175cdfca038c02654d061d6dcc6"
         );
-        assert_eq!(st["predicate"], r.json(&format!("attestations/{file}.json")));
+        assert_eq!(
+            st["predicate"],
+            r.json(&format!("attestations/{file}.json"))
+        );
     }
 }
 
@@ -615,10 +702,17 @@ fn attest_with_sbom_prints_one_json_document() {
     let stdout = r.stdout();
     let mut docs = serde_json::Deserializer::from_str(&stdout).into_iter::<Value>();
     let doc = docs.next().expect("one document").expect("valid JSON");
-    assert!(docs.next().is_none(), "exactly one JSON document:\n{}", r.stdout());
+    assert!(
+        docs.next().is_none(),
+        "exactly one JSON document:\n{}",
+        r.stdout()
+    );
     assert_eq!(doc["sbom"].as_array().map(Vec::len), Some(2));
     assert!(r.written().contains(&"sbom-wheel.spdx.json".to_owned()));
-    assert!(r.written().contains(&"provenance.statement.json".to_owned()));
+    assert!(
+        r.written()
+            .contains(&"provenance.statement.json".to_owned())
+    );
     assert!(r.outputs().contains("sbom-paths"));
     assert!(r.summary().contains("#### SBOMs"));
 }

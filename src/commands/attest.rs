@@ -130,7 +130,12 @@ pub fn run(
                 env,
                 console,
             )?;
-            files.extend(report.entries.iter().flat_map(|e| e.written.iter().cloned()));
+            files.extend(
+                report
+                    .entries
+                    .iter()
+                    .flat_map(|e| e.written.iter().cloned()),
+            );
             pending.extend(sbom_files);
             Some(report)
         }

@@ -44,7 +44,13 @@ pub fn run(
 ) -> Result<SbomReport, Error> {
     let files = paths::resolve(&config.patterns)?;
     let subjects = hash::hash_files(&files, &[Algorithm::Sha256])?;
-    let (report, pending) = build(&subjects, &config.settings, &config.output_dir, env, console)?;
+    let (report, pending) = build(
+        &subjects,
+        &config.settings,
+        &config.output_dir,
+        env,
+        console,
+    )?;
     write_all(&pending)?;
     Ok(report)
 }
@@ -79,7 +85,12 @@ pub fn build(
         ));
     }
     let default_seed_names = settings.name_template.is_none() && {
-        let count = |k| with_paths.iter().filter(|(_, p)| Kind::of(p) == Some(k)).count();
+        let count = |k| {
+            with_paths
+                .iter()
+                .filter(|(_, p)| Kind::of(p) == Some(k))
+                .count()
+        };
         count(Kind::Wheel) <= 1
             && count(Kind::Sdist) <= 1
             && with_paths.iter().all(|(_, p)| Kind::of(p).is_some())
@@ -105,8 +116,13 @@ pub fn build(
         };
         if settings.spdx {
             let doc = spdx::build(&sbom)?;
-            let statement = Statement::new(std::slice::from_ref(subject), spdx::PREDICATE_TYPE, &doc);
-            push(format!("{base}.spdx.json"), FileKind::SpdxSbom, statement::to_json_bytes(&doc));
+            let statement =
+                Statement::new(std::slice::from_ref(subject), spdx::PREDICATE_TYPE, &doc);
+            push(
+                format!("{base}.spdx.json"),
+                FileKind::SpdxSbom,
+                statement::to_json_bytes(&doc),
+            );
             push(
                 format!("{base}.spdx.statement.json"),
                 FileKind::SbomStatement,
@@ -115,8 +131,11 @@ pub fn build(
         }
         if settings.cyclonedx {
             let bom = cyclonedx::build(&sbom, settings.cyclonedx_version)?;
-            let statement =
-                Statement::new(std::slice::from_ref(subject), cyclonedx::PREDICATE_TYPE, &bom);
+            let statement = Statement::new(
+                std::slice::from_ref(subject),
+                cyclonedx::PREDICATE_TYPE,
+                &bom,
+            );
             push(
                 format!("{base}.cyclonedx.json"),
                 FileKind::CyclonedxSbom,
@@ -150,14 +169,20 @@ fn file_base(sbom: &Sbom, template: Option<&str>, seed_names: bool) -> String {
     let name = template
         .replace("{artifact}", &sbom.artifact.file_name)
         .replace("{name}", &sbom.root.name)
-        .replace("{version}", sbom.root.version.as_deref().unwrap_or("unknown"))
+        .replace(
+            "{version}",
+            sbom.root.version.as_deref().unwrap_or("unknown"),
+        )
         .replace("{kind}", kind);
     // Artifact names and versions come from outside: keep the result one plain file name.
-    name.replace(['/', '\\'], "_").trim_start_matches('.').to_owned()
+    name.replace(['/', '\\'], "_")
+        .trim_start_matches('.')
+        .to_owned()
 }
 
 fn entry(sbom: &Sbom, path: &Path, written: Vec<WrittenFile>) -> SbomEntry {
-    let count = |f: fn(&Option<License>) -> bool| sbom.all_packages().filter(|p| f(&p.license)).count();
+    let count =
+        |f: fn(&Option<License>) -> bool| sbom.all_packages().filter(|p| f(&p.license)).count();
     SbomEntry {
         artifact: crate::report::display_path(path),
         kind: sbom.artifact.kind,

@@ -109,7 +109,11 @@ pub fn sbom(report: &crate::report::SbomReport) -> String {
             "  {} components, {} files; licences: {} SPDX, {} other, {} unknown",
             e.components, e.files, e.licenses_spdx, e.licenses_other, e.licenses_unknown
         );
-        let _ = writeln!(out, "  dependencies: {}", e.resolution_detail.escape_debug());
+        let _ = writeln!(
+            out,
+            "  dependencies: {}",
+            e.resolution_detail.escape_debug()
+        );
         for f in &e.written {
             let _ = writeln!(out, "  wrote {}", crate::report::display_path(&f.path));
         }

@@ -193,9 +193,8 @@ impl Reader {
             let Some(safe) = entry.enclosed_name() else {
                 return Err(format!("member {raw:?} escapes the archive's root"));
             };
-            let name = member_path(&safe).ok_or_else(|| {
-                format!("member {raw:?} escapes the archive's root")
-            })?;
+            let name = member_path(&safe)
+                .ok_or_else(|| format!("member {raw:?} escapes the archive's root"))?;
             if entry.is_symlink() {
                 return Err(format!("member {name:?} is a symbolic link"));
             }
@@ -224,9 +223,7 @@ impl Reader {
                     self.limits.members
                 ));
             }
-            let raw = entry
-                .path_bytes()
-                .into_owned();
+            let raw = entry.path_bytes().into_owned();
             let raw = String::from_utf8_lossy(&raw).into_owned();
             let path = entry
                 .path()
@@ -308,16 +305,10 @@ impl Reader {
             Some(Slot::Wheel) => first(&mut c.wheel, "WHEEL file")?,
             Some(Slot::Record) => first(&mut c.record, "RECORD file")?,
             Some(Slot::Pyproject) => first(&mut c.pyproject, "pyproject.toml")?,
-            Some(Slot::EggPkgInfo) => {
-                if c.egg_pkg_info.is_none() {
-                    c.egg_pkg_info = Some(kept);
-                }
-            }
-            Some(Slot::EggRequires) => {
-                if c.egg_requires.is_none() {
-                    c.egg_requires = Some(kept);
-                }
-            }
+            // Several *.egg-info folders (e.g. a vendored one): the first wins.
+            Some(Slot::EggPkgInfo) if c.egg_pkg_info.is_none() => c.egg_pkg_info = Some(kept),
+            Some(Slot::EggRequires) if c.egg_requires.is_none() => c.egg_requires = Some(kept),
+            Some(Slot::EggPkgInfo | Slot::EggRequires) => {}
             Some(Slot::License) => c.license_files.push((name.to_owned(), kept)),
             None => {}
         }

@@ -20,17 +20,18 @@ pub struct BuildInfo {
 impl BuildInfo {
     pub fn from_env(env: &dyn Fn(&str) -> Option<String>) -> BuildInfo {
         let get = |k: &str| env(k).filter(|v| !v.trim().is_empty());
-        let (repository, commit, git_ref) = match (get("GITHUB_SERVER_URL"), get("GITHUB_REPOSITORY")) {
-            (Some(server), Some(repo)) => (
-                Some(format!("{}/{repo}", server.trim_end_matches('/'))),
-                get("GITHUB_SHA"),
-                get("GITHUB_REF"),
-            ),
-            _ => {
-                let local = crate::github::context::LocalContext::from_git();
-                (local.repository_url, local.sha, local.git_ref)
-            }
-        };
+        let (repository, commit, git_ref) =
+            match (get("GITHUB_SERVER_URL"), get("GITHUB_REPOSITORY")) {
+                (Some(server), Some(repo)) => (
+                    Some(format!("{}/{repo}", server.trim_end_matches('/'))),
+                    get("GITHUB_SHA"),
+                    get("GITHUB_REF"),
+                ),
+                _ => {
+                    let local = crate::github::context::LocalContext::from_git();
+                    (local.repository_url, local.sha, local.git_ref)
+                }
+            };
         BuildInfo {
             tool_name: "attest-kit",
             tool_version: env!("CARGO_PKG_VERSION"),
@@ -47,7 +48,10 @@ impl BuildInfo {
     /// Name → value pairs, in a fixed order, for annotations and properties.
     pub fn facts(&self) -> Vec<(&'static str, String)> {
         let mut out = vec![
-            ("attest-kit:build:tool", format!("{} {}", self.tool_name, self.tool_version)),
+            (
+                "attest-kit:build:tool",
+                format!("{} {}", self.tool_name, self.tool_version),
+            ),
             ("attest-kit:build:runner-os", self.runner_os.clone()),
             ("attest-kit:build:runner-arch", self.runner_arch.clone()),
         ];

@@ -255,7 +255,8 @@ fn simple_email(e: &str) -> bool {
     };
     !user.is_empty()
         && host.contains('.')
-        && !e.contains(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '(' | ')' | ',' | '"'))
+        && !e
+            .contains(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '(' | ')' | ',' | '"'))
 }
 
 pub fn build(sbom: &Sbom, version: SpecVersion) -> Result<Bom, SbomError> {
@@ -298,7 +299,11 @@ pub fn build(sbom: &Sbom, version: SpecVersion) -> Result<Bom, SbomError> {
             ..Default::default()
         })
         .collect();
-    let components: Vec<Component> = sbom.packages.iter().map(|p| component(p, "library")).collect();
+    let components: Vec<Component> = sbom
+        .packages
+        .iter()
+        .map(|p| component(p, "library"))
+        .collect();
     let dependencies = sbom
         .all_packages()
         .map(|p| Dependency {
@@ -356,7 +361,10 @@ pub fn build(sbom: &Sbom, version: SpecVersion) -> Result<Bom, SbomError> {
         });
     }
     let mut bom = Bom {
-        schema: format!("http://cyclonedx.org/schema/bom-{}.schema.json", version.as_str()),
+        schema: format!(
+            "http://cyclonedx.org/schema/bom-{}.schema.json",
+            version.as_str()
+        ),
         bom_format: "CycloneDX",
         spec_version: version.as_str(),
         serial_number: String::new(),
@@ -367,7 +375,13 @@ pub fn build(sbom: &Sbom, version: SpecVersion) -> Result<Bom, SbomError> {
                 components: vec![tool],
             },
             component: root,
-            properties: facts.iter().map(|p| Property { name: p.name.clone(), value: p.value.clone() }).collect(),
+            properties: facts
+                .iter()
+                .map(|p| Property {
+                    name: p.name.clone(),
+                    value: p.value.clone(),
+                })
+                .collect(),
         },
         components,
         dependencies,

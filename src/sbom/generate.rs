@@ -148,7 +148,9 @@ fn read_metadata(
     let mut m = match &c.metadata {
         Some(bytes) => metadata::parse(bytes).map_err(bad)?,
         None if kind == Kind::Sdist && (c.pyproject.is_some() || c.egg_pkg_info.is_some()) => {
-            warnings.push("the sdist has no PKG-INFO; metadata comes from pyproject.toml / *.egg-info".into());
+            warnings.push(
+                "the sdist has no PKG-INFO; metadata comes from pyproject.toml / *.egg-info".into(),
+            );
             CoreMetadata::default()
         }
         None => {
@@ -213,8 +215,11 @@ fn root_package(m: &CoreMetadata, file_name: &str, c: &Contents) -> Package {
     p.homepage = m.home_page.clone().or_else(|| {
         m.project_urls.iter().find_map(|u| {
             let (label, url) = u.split_once(',')?;
-            matches!(label.trim().to_ascii_lowercase().as_str(), "homepage" | "home")
-                .then(|| url.trim().to_owned())
+            matches!(
+                label.trim().to_ascii_lowercase().as_str(),
+                "homepage" | "home"
+            )
+            .then(|| url.trim().to_owned())
         })
     });
     p

@@ -48,7 +48,9 @@ pub fn canonical(text: &str) -> Option<String> {
         ..spdx::ParseMode::LAX
     };
     spdx::Expression::parse_mode(text, mode).ok()?;
-    let canon = spdx::Expression::canonicalize(text).ok()?.unwrap_or_else(|| text.to_owned());
+    let canon = spdx::Expression::canonicalize(text)
+        .ok()?
+        .unwrap_or_else(|| text.to_owned());
     spdx::Expression::parse(&canon).ok()?;
     Some(canon)
 }
@@ -57,19 +59,52 @@ pub fn canonical(text: &str) -> Option<String> {
 /// version or variant ("BSD License", "Apache Software License") are not mapped.
 const CLASSIFIERS: &[(&str, &str)] = &[
     ("License :: OSI Approved :: MIT License", "MIT"),
-    ("License :: OSI Approved :: MIT No Attribution License (MIT-0)", "MIT-0"),
+    (
+        "License :: OSI Approved :: MIT No Attribution License (MIT-0)",
+        "MIT-0",
+    ),
     ("License :: OSI Approved :: ISC License (ISCL)", "ISC"),
-    ("License :: OSI Approved :: Mozilla Public License 2.0 (MPL 2.0)", "MPL-2.0"),
-    ("License :: OSI Approved :: The Unlicense (Unlicense)", "Unlicense"),
-    ("License :: OSI Approved :: Boost Software License 1.0 (BSL-1.0)", "BSL-1.0"),
+    (
+        "License :: OSI Approved :: Mozilla Public License 2.0 (MPL 2.0)",
+        "MPL-2.0",
+    ),
+    (
+        "License :: OSI Approved :: The Unlicense (Unlicense)",
+        "Unlicense",
+    ),
+    (
+        "License :: OSI Approved :: Boost Software License 1.0 (BSL-1.0)",
+        "BSL-1.0",
+    ),
     ("License :: OSI Approved :: zlib/libpng License", "Zlib"),
-    ("License :: OSI Approved :: European Union Public Licence 1.2 (EUPL 1.2)", "EUPL-1.2"),
-    ("License :: OSI Approved :: GNU General Public License v3 or later (GPLv3+)", "GPL-3.0-or-later"),
-    ("License :: OSI Approved :: GNU General Public License v2 or later (GPLv2+)", "GPL-2.0-or-later"),
-    ("License :: OSI Approved :: GNU Lesser General Public License v3 or later (LGPLv3+)", "LGPL-3.0-or-later"),
-    ("License :: OSI Approved :: GNU Lesser General Public License v2 or later (LGPLv2+)", "LGPL-2.0-or-later"),
-    ("License :: OSI Approved :: GNU Affero General Public License v3 or later (AGPLv3+)", "AGPL-3.0-or-later"),
-    ("License :: CC0 1.0 Universal (CC0 1.0) Public Domain Dedication", "CC0-1.0"),
+    (
+        "License :: OSI Approved :: European Union Public Licence 1.2 (EUPL 1.2)",
+        "EUPL-1.2",
+    ),
+    (
+        "License :: OSI Approved :: GNU General Public License v3 or later (GPLv3+)",
+        "GPL-3.0-or-later",
+    ),
+    (
+        "License :: OSI Approved :: GNU General Public License v2 or later (GPLv2+)",
+        "GPL-2.0-or-later",
+    ),
+    (
+        "License :: OSI Approved :: GNU Lesser General Public License v3 or later (LGPLv3+)",
+        "LGPL-3.0-or-later",
+    ),
+    (
+        "License :: OSI Approved :: GNU Lesser General Public License v2 or later (LGPLv2+)",
+        "LGPL-2.0-or-later",
+    ),
+    (
+        "License :: OSI Approved :: GNU Affero General Public License v3 or later (AGPLv3+)",
+        "AGPL-3.0-or-later",
+    ),
+    (
+        "License :: CC0 1.0 Universal (CC0 1.0) Public Domain Dedication",
+        "CC0-1.0",
+    ),
 ];
 
 /// The package's licence, from the first field that has one.
@@ -77,7 +112,12 @@ pub fn from_metadata(m: &CoreMetadata, files: &[(String, Vec<u8>)]) -> Option<Li
     if let Some(e) = &m.license_expression {
         return Some(classify(e, Origin::Expression));
     }
-    if let Some(l) = m.license.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+    if let Some(l) = m
+        .license
+        .as_deref()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+    {
         return Some(classify(l, Origin::LicenseField));
     }
     let classifiers: Vec<&str> = m
@@ -161,9 +201,19 @@ mod tests {
             canonical("MIT OR Apache-2.0").as_deref(),
             Some("MIT OR Apache-2.0")
         );
-        assert_eq!(canonical("Apache-2.0/MIT").as_deref(), Some("Apache-2.0 OR MIT"));
+        assert_eq!(
+            canonical("Apache-2.0/MIT").as_deref(),
+            Some("Apache-2.0 OR MIT")
+        );
         assert_eq!(canonical("GPL-2.0+").as_deref(), Some("GPL-2.0-or-later"));
-        for bad in ["BSD", "Apache 2.0", "Apache License, Version 2.0", "", "MIT\nfoo", "MIT AND"] {
+        for bad in [
+            "BSD",
+            "Apache 2.0",
+            "Apache License, Version 2.0",
+            "",
+            "MIT\nfoo",
+            "MIT AND",
+        ] {
             assert_eq!(canonical(bad), None, "{bad}");
         }
     }
@@ -195,6 +245,9 @@ mod tests {
         ));
         m.classifiers = vec!["License :: OSI Approved :: BSD License".into()];
         m.license_expression = None;
-        assert!(matches!(from_metadata(&m, &[]), Some(License::Other { .. })));
+        assert!(matches!(
+            from_metadata(&m, &[]),
+            Some(License::Other { .. })
+        ));
     }
 }

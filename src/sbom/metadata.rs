@@ -251,9 +251,7 @@ pub fn from_pyproject(bytes: &[u8]) -> Result<CoreMetadata, String> {
         Some(ProjectLicense::Table { text, .. }) => m.license = text,
         None => {}
     }
-    let person = |list: &[ProjectPerson]| {
-        list.first().map(|a| (a.name.clone(), a.email.clone()))
-    };
+    let person = |list: &[ProjectPerson]| list.first().map(|a| (a.name.clone(), a.email.clone()));
     if let Some((n, e)) = person(&p.authors) {
         m.author = n;
         m.author_email = e;
@@ -367,7 +365,9 @@ mod tests {
 
     #[test]
     fn requires_txt_sections() {
-        let r = from_requires_txt(b"six\n\n[socks]\nPySocks>=1.5\n\n[:python_version < \"3.8\"]\nimportlib-metadata\n");
+        let r = from_requires_txt(
+            b"six\n\n[socks]\nPySocks>=1.5\n\n[:python_version < \"3.8\"]\nimportlib-metadata\n",
+        );
         assert_eq!(
             r,
             [

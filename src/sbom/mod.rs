@@ -51,7 +51,12 @@ pub enum SbomError {
     Pip { artifact: String, reason: String },
     /// A bug in attest-kit: a document we built refers to something it does not hold.
     #[error("internal error: the {format} document is inconsistent: {reason}")]
-    Inconsistent { format: &'static str, reason: String },
-    #[error("two SBOMs would be written to {0:?}; set sbom-name-template so names differ (e.g. {{artifact}})")]
+    Inconsistent {
+        format: &'static str,
+        reason: String,
+    },
+    #[error(
+        "two SBOMs would be written to {0:?}; set sbom-name-template so names differ (e.g. {{artifact}})"
+    )]
     NameClash(String),
 }

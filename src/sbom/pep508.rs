@@ -134,7 +134,7 @@ impl Marker {
                     && v == "extra"
                 {
                     let want = normalize(x);
-                    let any = extras.iter().any(|e| *e == want);
+                    let any = extras.contains(&want);
                     return match op.as_str() {
                         "==" => Some(any),
                         "!=" => Some(!any),
@@ -146,9 +146,7 @@ impl Marker {
                     Value::Var(name) => env.0.get(name).cloned(),
                 };
                 let (a, b) = (get(l)?, get(r)?);
-                let version_var = |v: &Value| {
-                    matches!(v, Value::Var(n) if n.ends_with("_version") || n == "platform_release")
-                };
+                let version_var = |v: &Value| matches!(v, Value::Var(n) if n.ends_with("_version") || n == "platform_release");
                 compare(&a, op, &b, version_var(l) || version_var(r))
             }
         }
@@ -162,7 +160,9 @@ fn compare(a: &str, op: &str, b: &str, versions: bool) -> Option<bool> {
         "===" => return Some(a == b),
         _ => {}
     }
-    if versions && let (Some(va), Some(_)) = (Version::parse(a), Version::parse(b.trim_end_matches(".*"))) {
+    if versions
+        && let (Some(va), Some(_)) = (Version::parse(a), Version::parse(b.trim_end_matches(".*")))
+    {
         return Some(version_matches(&va, op, b));
     }
     match op {
@@ -225,8 +225,17 @@ impl Version {
             .split('.')
             .map(|p| p.parse().ok())
             .collect::<Option<_>>()?;
-        let tail = s[end..].trim_start_matches(['.', '-', '_']).to_ascii_lowercase();
-        let num = |t: &str| t.trim_start_matches(['.', '-', '_']).chars().take_while(char::is_ascii_digit).collect::<String>().parse().unwrap_or(0);
+        let tail = s[end..]
+            .trim_start_matches(['.', '-', '_'])
+            .to_ascii_lowercase();
+        let num = |t: &str| {
+            t.trim_start_matches(['.', '-', '_'])
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+                .parse()
+                .unwrap_or(0)
+        };
         let pre = if tail.is_empty() {
             (4, 0)
         } else if let Some(t) = tail.strip_prefix("dev") {
@@ -237,7 +246,10 @@ impl Version {
             (5, num(t))
         } else if let Some(t) = tail.strip_prefix('b').or_else(|| tail.strip_prefix("beta")) {
             (2, num(t))
-        } else if let Some(t) = tail.strip_prefix('a').or_else(|| tail.strip_prefix("alpha")) {
+        } else if let Some(t) = tail
+            .strip_prefix('a')
+            .or_else(|| tail.strip_prefix("alpha"))
+        {
             (1, num(t))
         } else {
             return None;
@@ -307,7 +319,8 @@ impl MarkerEnv {
         let full = full.trim();
         let short: Vec<&str> = full.split('.').take(2).collect();
         self.0.insert("python_full_version".into(), full.to_owned());
-        self.0.insert("implementation_version".into(), full.to_owned());
+        self.0
+            .insert("implementation_version".into(), full.to_owned());
         self.0.insert("python_version".into(), short.join("."));
     }
 
@@ -469,13 +482,29 @@ mod tests {
     #[test]
     fn markers() -> Result<(), String> {
         let table = [
-            ("python_version >= '3.8' and sys_platform == 'linux'", &[][..], Some(true)),
-            ("python_version < '3.8' or extra == 'Socks'", &["socks".to_string()][..], Some(true)),
+            (
+                "python_version >= '3.8' and sys_platform == 'linux'",
+                &[][..],
+                Some(true),
+            ),
+            (
+                "python_version < '3.8' or extra == 'Socks'",
+                &["socks".to_string()][..],
+                Some(true),
+            ),
             ("extra == 'socks'", &[][..], Some(false)),
             ("platform_machine == 'x86_64'", &[][..], None),
-            ("platform_machine == 'x86_64' and python_version < '3'", &[][..], Some(false)),
+            (
+                "platform_machine == 'x86_64' and python_version < '3'",
+                &[][..],
+                Some(false),
+            ),
             ("'linux' in sys_platform", &[][..], Some(true)),
-            ("python_full_version not in '3.11.7, 3.12'", &[][..], Some(false)),
+            (
+                "python_full_version not in '3.11.7, 3.12'",
+                &[][..],
+                Some(false),
+            ),
             ("python_version == '3.*'", &[][..], Some(true)),
             ("python_version ~= '3.10'", &[][..], Some(true)),
         ];

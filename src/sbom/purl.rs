@@ -43,9 +43,16 @@ mod tests {
     #[test]
     fn purls() {
         assert_eq!(
-            super::pypi("Foo_Bar", Some("1.0+local"), Some("Foo_Bar-1.0-py3-none-any.whl")),
+            super::pypi(
+                "Foo_Bar",
+                Some("1.0+local"),
+                Some("Foo_Bar-1.0-py3-none-any.whl")
+            ),
             "pkg:pypi/foo-bar@1.0%2Blocal?file_name=Foo_Bar-1.0-py3-none-any.whl"
         );
-        assert_eq!(super::cargo("serde", Some("1.0.1")), "pkg:cargo/serde@1.0.1");
+        assert_eq!(
+            super::cargo("serde", Some("1.0.1")),
+            "pkg:cargo/serde@1.0.1"
+        );
     }
 }

@@ -59,8 +59,9 @@ impl Universe {
     pub fn insert(&mut self, node: Node) {
         let key = node.package.key.clone();
         if self.nodes.contains_key(&key) {
-            self.warnings
-                .push(format!("{key} is listed twice by the dependency source; the first entry is used"));
+            self.warnings.push(format!(
+                "{key} is listed twice by the dependency source; the first entry is used"
+            ));
             return;
         }
         self.nodes.insert(key, node);
@@ -84,7 +85,11 @@ pub fn python_package(m: &CoreMetadata, name: &str, version: &str) -> Package {
 }
 
 /// Parses requirements, keeping the ones that parse and warning about the rest.
-pub fn parse_requirements(owner: &str, reqs: &[String], warnings: &mut Vec<String>) -> Vec<Requirement> {
+pub fn parse_requirements(
+    owner: &str,
+    reqs: &[String],
+    warnings: &mut Vec<String>,
+) -> Vec<Requirement> {
     reqs.iter()
         .filter_map(|r| match Requirement::parse(r) {
             Ok(r) => Some(r),
@@ -188,7 +193,10 @@ pub fn resolve(root: &Package, root_deps: &Deps, universe: Universe) -> Resolved
                     continue;
                 }
                 if let Some(keys) = by_name.get(&r.name) {
-                    edges.entry(k.clone()).or_default().extend(keys.iter().cloned());
+                    edges
+                        .entry(k.clone())
+                        .or_default()
+                        .extend(keys.iter().cloned());
                 }
             }
         }
@@ -265,7 +273,10 @@ pub fn declared(root: &Package, reqs: &[Requirement], env: &MarkerEnv) -> Resolv
         warnings.push("exact dependency versions were not resolvable: no sbom-environment, sbom-lockfile or sbom-resolve was given, so dependencies are listed with their declared ranges".to_owned());
     }
     let mut edges = BTreeMap::new();
-    edges.insert(root.key.clone(), packages.keys().cloned().collect::<BTreeSet<_>>());
+    edges.insert(
+        root.key.clone(),
+        packages.keys().cloned().collect::<BTreeSet<_>>(),
+    );
     for k in packages.keys() {
         edges.insert(k.clone(), BTreeSet::new());
     }

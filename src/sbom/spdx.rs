@@ -145,7 +145,13 @@ impl Ids {
     fn assign(&mut self, key: &str, prefix: &str) -> String {
         let base: String = key
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '-' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                    c
+                } else {
+                    '-'
+                }
+            })
             .collect();
         let mut id = format!("SPDXRef-{prefix}-{base}");
         let mut n = 2;
@@ -178,7 +184,10 @@ fn supplier(p: &Package) -> String {
 
 fn url_or_none(u: &Option<String>) -> Option<String> {
     u.as_ref()
-        .filter(|u| (u.starts_with("https://") || u.starts_with("http://")) && !u.contains(char::is_whitespace))
+        .filter(|u| {
+            (u.starts_with("https://") || u.starts_with("http://"))
+                && !u.contains(char::is_whitespace)
+        })
         .cloned()
 }
 
@@ -236,7 +245,10 @@ pub fn build(sbom: &Sbom) -> Result<Document, SbomError> {
         .facts()
         .iter()
         .map(|(k, v)| format!("{k}={v}"))
-        .chain([format!("attest-kit:dependencies={}", sbom.resolution.describe())])
+        .chain([format!(
+            "attest-kit:dependencies={}",
+            sbom.resolution.describe()
+        )])
         .collect::<Vec<_>>()
         .join("\n");
 
@@ -250,11 +262,13 @@ pub fn build(sbom: &Sbom) -> Result<Document, SbomError> {
         let license_declared = match &p.license {
             Some(License::Spdx { expression, .. }) => expression.clone(),
             Some(License::Other { id, name, text, .. }) => {
-                extracted.entry(id.clone()).or_insert_with(|| ExtractedLicense {
-                    license_id: id.clone(),
-                    extracted_text: text.clone(),
-                    name: name.clone(),
-                });
+                extracted
+                    .entry(id.clone())
+                    .or_insert_with(|| ExtractedLicense {
+                        license_id: id.clone(),
+                        extracted_text: text.clone(),
+                        name: name.clone(),
+                    });
                 id.clone()
             }
             None => NOASSERTION.to_owned(),
@@ -281,7 +295,9 @@ pub fn build(sbom: &Sbom) -> Result<Document, SbomError> {
         }
         let mut comment: Vec<String> = Vec::new();
         if let Some(d) = &p.declared {
-            comment.push(format!("declared requirement {d}; the exact version was not resolved"));
+            comment.push(format!(
+                "declared requirement {d}; the exact version was not resolved"
+            ));
         }
         for (k, v) in &p.properties {
             comment.push(format!("{k}={v}"));
@@ -412,8 +428,13 @@ fn check(doc: &Document) -> Result<(), SbomError> {
         .map(|l| l.license_id.as_str())
         .collect();
     for p in &doc.packages {
-        if p.license_declared.starts_with("LicenseRef-") && !refs.contains(p.license_declared.as_str()) {
-            return Err(bad(format!("{} has no extracted licensing info", p.license_declared)));
+        if p.license_declared.starts_with("LicenseRef-")
+            && !refs.contains(p.license_declared.as_str())
+        {
+            return Err(bad(format!(
+                "{} has no extracted licensing info",
+                p.license_declared
+            )));
         }
     }
     Ok(())

@@ -77,27 +77,38 @@ pub fn cargo_lock(lock_path: &Path) -> Result<(Package, Vec<String>, Universe), 
                 .find(|p| p.name == mp.name && p.source.is_none())
                 .map(|p| p.version.clone())
         })
-        .ok_or_else(|| err(&manifest_path, format!("no version for package {}", mp.name)))?;
+        .ok_or_else(|| {
+            err(
+                &manifest_path,
+                format!("no version for package {}", mp.name),
+            )
+        })?;
     let mut root = Package::new(key(&mp.name, &version), mp.name.clone(), Ecosystem::Cargo);
     root.version = Some(version.clone());
     root.purl = Some(purl::cargo(&mp.name, Some(&version)));
     root.summary = mp.description.clone();
     root.homepage = mp.repository.clone();
-    root.license = mp.license.as_deref().map(|l| match crate::sbom::license::canonical(l) {
-        Some(expression) => crate::sbom::license::License::Spdx {
-            expression,
-            origin: crate::sbom::license::Origin::LicenseField,
-        },
-        None => crate::sbom::license::License::Other {
-            id: format!("LicenseRef-cargo-{}", mp.name),
-            name: l.to_owned(),
-            text: l.to_owned(),
-            origin: crate::sbom::license::Origin::LicenseField,
-        },
-    });
+    root.license = mp
+        .license
+        .as_deref()
+        .map(|l| match crate::sbom::license::canonical(l) {
+            Some(expression) => crate::sbom::license::License::Spdx {
+                expression,
+                origin: crate::sbom::license::Origin::LicenseField,
+            },
+            None => crate::sbom::license::License::Other {
+                id: format!("LicenseRef-cargo-{}", mp.name),
+                name: l.to_owned(),
+                text: l.to_owned(),
+                origin: crate::sbom::license::Origin::LicenseField,
+            },
+        });
     root.supplier = mp.authors.first().map(|a| {
         let (name, email) = match a.split_once('<') {
-            Some((n, e)) => (n.trim().to_owned(), Some(e.trim_end_matches('>').trim().to_owned())),
+            Some((n, e)) => (
+                n.trim().to_owned(),
+                Some(e.trim_end_matches('>').trim().to_owned()),
+            ),
             None => (a.trim().to_owned(), None),
         };
         crate::sbom::metadata::Party { name, email }
@@ -137,17 +148,23 @@ pub fn cargo_lock(lock_path: &Path) -> Result<(Package, Vec<String>, Universe), 
         if let Some(c) = &p.checksum {
             pkg.hashes.push(("SHA256".into(), c.to_ascii_lowercase()));
         }
-        pkg.distributor = p.source.as_deref().and_then(crate::sbom::model::distributor);
+        pkg.distributor = p
+            .source
+            .as_deref()
+            .and_then(crate::sbom::model::distributor);
         match p.source.as_deref() {
-            Some(s) if s.starts_with("registry+https://github.com/rust-lang/crates.io-index")
-                || s == "sparse+https://index.crates.io/" =>
+            Some(s)
+                if s.starts_with("registry+https://github.com/rust-lang/crates.io-index")
+                    || s == "sparse+https://index.crates.io/" =>
             {
                 pkg.download = Some(format!(
                     "https://crates.io/api/v1/crates/{}/{}/download",
                     p.name, p.version
                 ));
             }
-            Some(s) => pkg.properties.push(("attest-kit:cargo-source".into(), s.to_owned())),
+            Some(s) => pkg
+                .properties
+                .push(("attest-kit:cargo-source".into(), s.to_owned())),
             None => {}
         }
         u.insert(Node {

@@ -17,7 +17,9 @@ pub fn environment(path: &Path) -> Result<Universe, SbomError> {
         reason,
     };
     if !path.is_dir() {
-        return Err(err("not a directory (give a virtualenv or a site-packages folder)".into()));
+        return Err(err(
+            "not a directory (give a virtualenv or a site-packages folder)".into(),
+        ));
     }
     let (site_dirs, python) = locate(path).map_err(err)?;
     let mut universe = Universe::new(
@@ -63,9 +65,10 @@ pub fn environment(path: &Path) -> Result<Universe, SbomError> {
                 m.requires_dist = metadata::from_requires_txt(t.as_bytes());
             }
             let (Some(n), Some(v)) = (m.name.clone(), m.version.clone()) else {
-                universe
-                    .warnings
-                    .push(format!("{} has no Name or Version; skipped", meta_path.display()));
+                universe.warnings.push(format!(
+                    "{} has no Name or Version; skipped",
+                    meta_path.display()
+                ));
                 continue;
             };
             let package = python_package(&m, &n, &v);

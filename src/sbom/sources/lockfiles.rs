@@ -73,7 +73,11 @@ fn add_hash(p: &mut Package, alg_hex: &str) {
     }
 }
 
-fn requirement(name: &str, marker: Option<&str>, extra: Option<&str>) -> Result<Requirement, String> {
+fn requirement(
+    name: &str,
+    marker: Option<&str>,
+    extra: Option<&str>,
+) -> Result<Requirement, String> {
     let mut markers: Vec<String> = Vec::new();
     if let Some(m) = marker.filter(|m| !m.trim().is_empty()) {
         markers.push(format!("({m})"));
@@ -135,7 +139,11 @@ fn uv(text: &str, u: &mut Universe) -> Result<(), String> {
         let mut pkg = package(&p.name, &version);
         // The sdist identifies the release; a single wheel does too. Several wheels (one
         // per platform) name no single file, so no hash is recorded then.
-        let file = p.sdist.as_ref().or(if p.wheels.len() == 1 { p.wheels.first() } else { None });
+        let file = p.sdist.as_ref().or(if p.wheels.len() == 1 {
+            p.wheels.first()
+        } else {
+            None
+        });
         if let Some(s) = file {
             if let Some(h) = &s.hash {
                 add_hash(&mut pkg, h);
@@ -310,7 +318,11 @@ fn pylock(text: &str, u: &mut Universe) -> Result<(), String> {
         };
         let mut pkg = package(&p.name, &version);
         pkg.distributor = p.index.as_deref().and_then(crate::sbom::model::distributor);
-        let file = p.sdist.as_ref().or(if p.wheels.len() == 1 { p.wheels.first() } else { None });
+        let file = p.sdist.as_ref().or(if p.wheels.len() == 1 {
+            p.wheels.first()
+        } else {
+            None
+        });
         if let Some(f) = file {
             for (alg, hex) in &f.hashes {
                 add_hash(&mut pkg, &format!("{alg}:{hex}"));
@@ -357,8 +369,9 @@ fn pipfile(text: &str, u: &mut Universe) -> Result<(), String> {
             continue;
         }
         let Some(version) = e.version.as_deref().and_then(|v| v.strip_prefix("==")) else {
-            u.warnings
-                .push(format!("Pipfile.lock entry {name} is not pinned with ==; left out"));
+            u.warnings.push(format!(
+                "Pipfile.lock entry {name} is not pinned with ==; left out"
+            ));
             continue;
         };
         let mut pkg = package(&name, version.trim());
@@ -404,15 +417,27 @@ fn requirements(text: &str, u: &mut Universe) -> Result<(), String> {
             continue;
         }
         if line.starts_with('-') {
-            if line.starts_with("-r") || line.starts_with("--requirement") || line.starts_with("-c") || line.starts_with("--constraint") || line.starts_with("-e") || line.starts_with("--editable") {
-                return Err(format!("line {}: {line:?} is not supported in a lockfile (list every pin in one file)", i + 1));
+            if line.starts_with("-r")
+                || line.starts_with("--requirement")
+                || line.starts_with("-c")
+                || line.starts_with("--constraint")
+                || line.starts_with("-e")
+                || line.starts_with("--editable")
+            {
+                return Err(format!(
+                    "line {}: {line:?} is not supported in a lockfile (list every pin in one file)",
+                    i + 1
+                ));
             }
             continue;
         }
         let mut hashes = Vec::new();
         let mut req_text = String::new();
         for part in line.split_whitespace() {
-            if let Some(h) = part.strip_prefix("--hash=").or_else(|| part.strip_prefix("--hash:")) {
+            if let Some(h) = part
+                .strip_prefix("--hash=")
+                .or_else(|| part.strip_prefix("--hash:"))
+            {
                 hashes.push(h.to_owned());
             } else if part.starts_with("--") {
                 continue;
@@ -430,7 +455,13 @@ fn requirements(text: &str, u: &mut Universe) -> Result<(), String> {
             .strip_prefix("===")
             .or_else(|| r.specifier.strip_prefix("=="))
             .filter(|v| !v.contains([',', '*']))
-            .ok_or_else(|| format!("line {}: {} is not pinned with == (a lockfile needs exact versions)", i + 1, r.name))?;
+            .ok_or_else(|| {
+                format!(
+                    "line {}: {} is not pinned with == (a lockfile needs exact versions)",
+                    i + 1,
+                    r.name
+                )
+            })?;
         let mut pkg = package(&r.name, version);
         pkg.purl = Some(purl::pypi(&r.name, Some(version), None));
         pkg.distributor = index.clone();
@@ -471,7 +502,13 @@ mod tests {
         let mut u = Universe::new(env(), Resolution::Declared);
         assert!(requirements("idna==3.7 \\\n  --hash=sha256:AB\nsix>=1\n", &mut u).is_err());
         let mut u = Universe::new(env(), Resolution::Declared);
-        assert!(requirements("idna==3.7 --hash=sha256:AB\ncolorama==0.4; sys_platform == 'win32'\n", &mut u).is_ok());
+        assert!(
+            requirements(
+                "idna==3.7 --hash=sha256:AB\ncolorama==0.4; sys_platform == 'win32'\n",
+                &mut u
+            )
+            .is_ok()
+        );
         assert_eq!(u.nodes.len(), 1);
         let idna = &u.nodes["pypi:idna@3.7"].package;
         assert_eq!(idna.hashes, [("SHA256".to_string(), "ab".to_string())]);

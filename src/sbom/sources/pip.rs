@@ -119,11 +119,15 @@ pub(crate) fn parse_report(bytes: &[u8]) -> Result<Universe, String> {
         if let Some(d) = item.download_info {
             package.distributor = d.url.as_deref().and_then(crate::sbom::model::distributor);
             // A local file path says nothing useful to a reader elsewhere.
-            package.download = d.url.filter(|u| u.starts_with("https://") || u.starts_with("http://"));
+            package.download = d
+                .url
+                .filter(|u| u.starts_with("https://") || u.starts_with("http://"));
             if let Some(a) = d.archive_info {
                 for (alg, hex) in a.hashes {
                     if let Some(alg) = hash_name(&alg) {
-                        package.hashes.push((alg.to_owned(), hex.to_ascii_lowercase()));
+                        package
+                            .hashes
+                            .push((alg.to_owned(), hex.to_ascii_lowercase()));
                     }
                 }
             }
