@@ -43,6 +43,7 @@ pub fn canonical(text: &str) -> Option<String> {
     if text.is_empty() || text.contains('\n') {
         return None;
     }
+    let text = &exact_case(text);
     let mode = spdx::ParseMode {
         allow_imprecise_license_names: false,
         ..spdx::ParseMode::LAX
@@ -53,6 +54,56 @@ pub fn canonical(text: &str) -> Option<String> {
         .unwrap_or_else(|| text.to_owned());
     spdx::Expression::parse(&canon).ok()?;
     Some(canon)
+}
+
+/// SPDX identifiers match case-insensitively (PEP 639): each word that equals a listed
+/// licence, exception or operator ignoring case gets its exact spelling. Nothing else
+/// changes, so an unknown word still fails to parse.
+fn exact_case(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if word.is_empty() {
+            return;
+        }
+        let (base, plus) = match word.strip_suffix('+') {
+            Some(b) => (b, "+"),
+            None => (word.as_str(), ""),
+        };
+        let fixed = if ["and", "or", "with"]
+            .iter()
+            .any(|op| op.eq_ignore_ascii_case(base))
+        {
+            Some(base.to_ascii_uppercase())
+        } else if base.starts_with("LicenseRef-") || base.starts_with("DocumentRef-") {
+            None
+        } else {
+            spdx::identifiers::LICENSES
+                .iter()
+                .map(|l| l.name)
+                .chain(spdx::identifiers::EXCEPTIONS.iter().map(|e| e.name))
+                .find(|n| n.eq_ignore_ascii_case(base))
+                .map(str::to_owned)
+        };
+        match fixed {
+            Some(f) => {
+                out.push_str(&f);
+                out.push_str(plus);
+            }
+            None => out.push_str(word),
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_whitespace() || matches!(c, '(' | ')' | '/') {
+            flush(&mut word, &mut out);
+            out.push(c);
+        } else {
+            word.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
 }
 
 /// Trove classifiers that name exactly one SPDX licence. Classifiers that do not say which

@@ -204,8 +204,8 @@ pub fn version_matches(v: &Version, op: &str, spec: &str) -> bool {
     }
 }
 
-/// A PEP 440 version reduced to what ordering needs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A PEP 440 version reduced to what ordering needs (`1.0` equals `1.0.0`).
+#[derive(Debug, Clone)]
 pub struct Version {
     pub release: Vec<u64>,
     /// (rank, n): dev 0, a 1, b 2, rc 3, final 4, post 5.
@@ -271,6 +271,14 @@ impl Ord for Version {
         self.pre.cmp(&other.pre)
     }
 }
+
+impl PartialEq for Version {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Version {}
 
 impl PartialOrd for Version {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
