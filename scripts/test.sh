@@ -25,6 +25,17 @@ peer="$root/.venv-peer"
 "$peer/bin/pip" install --quiet --disable-pip-version-check sigstore==4.5.1
 export ATTEST_KIT_PEER_VENV="$peer"
 
+step "SBOM validators (pinned) into .venv-sbom, the official tools tests/sbom.rs checks every SBOM with"
+sbom="$root/.venv-sbom"
+[ -x "$sbom/bin/python" ] || python3 -m venv "$sbom"
+"$sbom/bin/pip" install --quiet --disable-pip-version-check \
+  spdx-tools==0.8.3 \
+  ntia-conformance-checker==4.1.2 \
+  check-jsonschema==0.39.0 \
+  cyclonedx-python-lib==11.12.0 \
+  cyclonedx-bom==7.5.0
+export ATTEST_KIT_SBOM_VENV="$sbom"
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
