@@ -260,7 +260,23 @@ pub fn build(sbom: &Sbom) -> Result<Document, SbomError> {
             ids.assign(&p.key, "Package")
         };
         let license_declared = match &p.license {
-            Some(License::Spdx { expression, .. }) => expression.clone(),
+            Some(License::Spdx { expression, .. }) => {
+                // A LicenseRef- the package declares itself must still be defined here.
+                for id in expression
+                    .split(|c: char| c.is_whitespace() || c == '(' || c == ')')
+                    .filter(|w| w.starts_with("LicenseRef-"))
+                {
+                    extracted.entry(id.to_owned()).or_insert_with(|| ExtractedLicense {
+                        license_id: id.to_owned(),
+                        extracted_text: format!(
+                            "{} declares {id} in its licence expression; the licence text is not in its metadata.",
+                            p.name
+                        ),
+                        name: id.trim_start_matches("LicenseRef-").to_owned(),
+                    });
+                }
+                expression.clone()
+            }
             Some(License::Other { id, name, text, .. }) => {
                 extracted
                     .entry(id.clone())
