@@ -444,13 +444,14 @@ fn check(doc: &Document) -> Result<(), SbomError> {
         .map(|l| l.license_id.as_str())
         .collect();
     for p in &doc.packages {
-        if p.license_declared.starts_with("LicenseRef-")
-            && !refs.contains(p.license_declared.as_str())
+        for id in p
+            .license_declared
+            .split(|c: char| c.is_whitespace() || c == '(' || c == ')')
+            .filter(|w| w.starts_with("LicenseRef-"))
         {
-            return Err(bad(format!(
-                "{} has no extracted licensing info",
-                p.license_declared
-            )));
+            if !refs.contains(id) {
+                return Err(bad(format!("{id} has no extracted licensing info")));
+            }
         }
     }
     Ok(())
