@@ -128,6 +128,21 @@ jobs:
         uses: attest-kit/attest-kit@v1
         with:
           subject-path: build/*.whl
+  sbom:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          persist-credentials: false
+      - id: ak
+        uses: attest-kit/attest-kit@v1
+        with:
+          subject-path: |
+            py/*.whl
+            py/*.tar.gz
+          sbom: spdx,cyclonedx
+          sbom-lockfile: py/uv.lock
+          output-dir: ${{ env.EXPORT_DIR }}/attestations
 "#;
 
 struct ActRun {
@@ -158,6 +173,16 @@ fn run_job(act: &Path, job: &str) -> (ActRun, tempfile::TempDir) {
             consumer.join("gh").join(f),
         )
         .expect("copy");
+    }
+    std::fs::create_dir_all(consumer.join("py")).expect("mkdir");
+    for f in [
+        "dist/requests-2.32.3-py3-none-any.whl",
+        "dist/requests-2.32.3.tar.gz",
+        "locks/uv.lock",
+    ] {
+        let from = repo_root().join("tests/fixtures/python").join(f);
+        let name = from.file_name().expect("file name").to_owned();
+        std::fs::copy(&from, consumer.join("py").join(name)).expect("copy");
     }
     std::fs::write(consumer.join(".github/workflows/release.yml"), WORKFLOW).expect("workflow");
     git(&consumer, &["init", "-q", "-b", "main"]);
@@ -333,6 +358,45 @@ fn act_rejects_a_signer_outside_the_policy() {
             .any(|e| e.contains("identity") && e.contains("octo-org")),
         "{:?}",
         run.errors
+    );
+}
+
+/// `attest` with `sbom: spdx,cyclonedx` in a consumer's workflow: the seed's four SBOM files,
+/// their statements, `sbom-paths` and the summary rows.
+#[test]
+fn act_writes_the_seed_sboms_from_attest() {
+    let Some(act) = prerequisites() else { return };
+    let (run, tmp) = run_job(&act, "sbom");
+    assert_eq!(
+        run.result.as_deref(),
+        Some("success"),
+        "errors: {:?}",
+        run.errors
+    );
+    let paths: Value =
+        serde_json::from_str(run.outputs["sbom-paths"].as_str().unwrap_or("")).expect("sbom-paths");
+    assert_eq!(paths.as_array().map(Vec::len), Some(2));
+    let out = tmp.path().join("export/attestations");
+    for f in [
+        "sbom-wheel.spdx.json",
+        "sbom-wheel.cyclonedx.json",
+        "sbom-source.spdx.json",
+        "sbom-source.cyclonedx.json",
+        "sbom-wheel.spdx.statement.json",
+        "provenance.statement.json",
+    ] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    assert!(run.summary.contains("#### SBOMs"), "{}", run.summary);
+    assert!(run.summary.contains("uv.lock lockfile"), "{}", run.summary);
+    let bom: Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("sbom-wheel.cyclonedx.json")).expect("bom"),
+    )
+    .expect("json");
+    let props = bom["metadata"]["properties"].to_string();
+    assert!(
+        props.contains("https://github.com/octo-org/pulse-py"),
+        "{props}"
     );
 }
 
