@@ -456,3 +456,50 @@ fn check(bom: &Bom) -> Result<(), SbomError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sbom::model::tests::sample;
+
+    #[test]
+    fn every_component_has_depends_on_and_refs_resolve() -> Result<(), SbomError> {
+        let bom = build(&sample(), SpecVersion::V1_6)?;
+        let json = serde_json::to_value(&bom).map_err(|e| SbomError::Inconsistent {
+            format: "test",
+            reason: e.to_string(),
+        })?;
+        assert_eq!(json["dependencies"][0]["ref"], "pypi:a@1");
+        assert_eq!(json["dependencies"][0]["dependsOn"][0], "pypi:b@2");
+        assert!(
+            json["dependencies"][1]["dependsOn"]
+                .as_array()
+                .is_some_and(Vec::is_empty)
+        );
+        assert_eq!(
+            json["metadata"]["component"]["components"][0]["type"],
+            "file"
+        );
+        let serial = json["serialNumber"].as_str().unwrap_or_default();
+        assert!(
+            serial.starts_with("urn:uuid:") && serial.len() == 45,
+            "{serial}"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn the_ref_check_catches_dangling_and_duplicate_refs() -> Result<(), SbomError> {
+        let mut bom = build(&sample(), SpecVersion::V1_5)?;
+        bom.dependencies[0].depends_on.push("pypi:nowhere@0".into());
+        assert!(check(&bom).is_err());
+        let mut bom = build(&sample(), SpecVersion::V1_5)?;
+        let dup = Component {
+            bom_ref: "pypi:b@2".into(),
+            ..Default::default()
+        };
+        bom.components.push(dup);
+        assert!(check(&bom).is_err());
+        Ok(())
+    }
+}

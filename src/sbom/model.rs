@@ -179,3 +179,84 @@ pub fn distributor(url: &str) -> Option<String> {
         _ => host,
     })
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A small SBOM: root `a` depending on `b`.
+    pub(crate) fn sample() -> Sbom {
+        let mut root = Package::new("pypi:a@1".into(), "a".into(), Ecosystem::Pypi);
+        root.version = Some("1".into());
+        let mut b = Package::new("pypi:b@2".into(), "b".into(), Ecosystem::Pypi);
+        b.version = Some("2".into());
+        b.license = Some(License::Spdx {
+            expression: "MIT OR LicenseRef-Custom".into(),
+            origin: super::super::license::Origin::Expression,
+        });
+        Sbom {
+            artifact: Artifact {
+                file_name: "a-1-py3-none-any.whl".into(),
+                sha256: "0".repeat(64),
+                sha1: "1".repeat(40),
+                kind: "wheel",
+            },
+            root,
+            files: vec![Member {
+                path: "a/__init__.py".into(),
+                size: 1,
+                sha256: "2".repeat(64),
+                sha1: "3".repeat(40),
+            }],
+            packages: vec![b],
+            edges: [
+                (
+                    "pypi:a@1".to_owned(),
+                    BTreeSet::from(["pypi:b@2".to_owned()]),
+                ),
+                ("pypi:b@2".to_owned(), BTreeSet::new()),
+            ]
+            .into(),
+            resolution: Resolution::Declared,
+            build: BuildInfo::default(),
+            created: "2023-11-14T22:13:20Z".into(),
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn dangling_edges_and_duplicate_keys_are_caught() {
+        let ok = sample();
+        assert!(ok.check().is_ok());
+        let mut dangling = sample();
+        dangling
+            .edges
+            .entry("pypi:b@2".into())
+            .or_default()
+            .insert("pypi:nowhere@0".into());
+        assert!(matches!(
+            dangling.check(),
+            Err(SbomError::Inconsistent { .. })
+        ));
+        let mut twice = sample();
+        twice.packages.push(twice.packages[0].clone());
+        assert!(twice.check().is_err());
+    }
+
+    #[test]
+    fn distributors() {
+        assert_eq!(
+            distributor("https://pypi.org/simple").as_deref(),
+            Some("Python Package Index (pypi.org)")
+        );
+        assert_eq!(
+            distributor("registry+https://github.com/rust-lang/crates.io-index").as_deref(),
+            Some("crates.io")
+        );
+        assert_eq!(
+            distributor("https://my.index:8080/simple").as_deref(),
+            Some("my.index")
+        );
+        assert_eq!(distributor("file:///tmp/x.whl"), None);
+    }
+}

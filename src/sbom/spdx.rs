@@ -456,3 +456,67 @@ fn check(doc: &Document) -> Result<(), SbomError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sbom::model::tests::sample;
+
+    #[test]
+    fn relationships_files_and_licence_refs() -> Result<(), SbomError> {
+        let doc = build(&sample())?;
+        let json = serde_json::to_value(&doc).map_err(|e| SbomError::Inconsistent {
+            format: "test",
+            reason: e.to_string(),
+        })?;
+        let rels: Vec<String> = json["relationships"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| {
+                format!(
+                    "{} {} {}",
+                    r["spdxElementId"], r["relationshipType"], r["relatedSpdxElement"]
+                )
+                .replace('"', "")
+            })
+            .collect();
+        assert!(
+            rels.contains(&"SPDXRef-DOCUMENT DESCRIBES SPDXRef-Package-pypi-a-1".to_owned()),
+            "{rels:?}"
+        );
+        assert!(rels.contains(&"SPDXRef-Package-pypi-a-1 CONTAINS SPDXRef-File-1".to_owned()));
+        assert!(
+            rels.contains(
+                &"SPDXRef-Package-pypi-a-1 DEPENDS_ON SPDXRef-Package-pypi-b-2".to_owned()
+            )
+        );
+        // The LicenseRef- a package declares is defined in the document.
+        assert_eq!(
+            json["hasExtractedLicensingInfos"][0]["licenseId"],
+            "LicenseRef-Custom"
+        );
+        // SHA-1 of the one file's SHA-1, as the spec's verification code.
+        let code = hex::encode(Sha1::digest("3".repeat(40)));
+        assert_eq!(
+            json["packages"][0]["packageVerificationCode"]["packageVerificationCodeValue"],
+            code.as_str()
+        );
+        assert_eq!(json["packages"][1]["supplier"], "NOASSERTION");
+        // Stable: the same model gives the same namespace.
+        assert_eq!(build(&sample())?.document_namespace, doc.document_namespace);
+        Ok(())
+    }
+
+    #[test]
+    fn the_id_check_catches_dangling_relationships() -> Result<(), SbomError> {
+        let mut doc = build(&sample())?;
+        doc.relationships.push(Relationship {
+            spdx_element_id: "SPDXRef-DOCUMENT".into(),
+            relationship_type: "DESCRIBES",
+            related_spdx_element: "SPDXRef-Nowhere".into(),
+        });
+        assert!(check(&doc).is_err());
+        Ok(())
+    }
+}
