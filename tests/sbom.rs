@@ -656,6 +656,7 @@ fn hostile_archives_fail_cleanly_and_write_nothing() {
         ("bomb.whl", "limit"),
         ("huge-metadata.whl", "declares"),
         ("corrupt.whl", "not a readable zip"),
+        ("tampered.whl", "does not match RECORD"),
         ("non-utf8.whl", "not UTF-8"),
         ("dotdot.tar.gz", "escapes the archive's root"),
         ("absolute.tar.gz", "escapes the archive's root"),

@@ -51,6 +51,9 @@ pub fn generate(
     let (root, root_deps, universe, files) = match kind {
         Some(kind) if !is_cargo => {
             let contents = archive::read(path, kind, Limits::default())?;
+            if kind == Kind::Wheel {
+                check_record(path, &contents, &mut warnings)?;
+            }
             let meta = read_metadata(path, kind, &contents, &mut warnings)?;
             let root = root_package(&meta, file_name, &contents);
             let reqs = sources::parse_requirements(&root.key, &meta.requires_dist, &mut warnings);
@@ -243,4 +246,70 @@ fn hash_file(path: &Path) -> Result<(String, String), SbomError> {
         b.update(&buf[..n]);
     }
     Ok((hex::encode(a.finalize()), hex::encode(b.finalize())))
+}
+
+/// A wheel's RECORD lists every member with its SHA-256: a member that hashes differently
+/// means a damaged or altered wheel (pip refuses to install it), so it is refused here too.
+fn check_record(path: &Path, c: &Contents, warnings: &mut Vec<String>) -> Result<(), SbomError> {
+    use base64::Engine as _;
+    let Some(record) = &c.record else {
+        warnings
+            .push("the wheel has no RECORD: its members' hashes cannot be cross-checked".into());
+        return Ok(());
+    };
+    let bad = |reason: String| SbomError::Archive {
+        path: path.to_owned(),
+        kind: "wheel",
+        reason,
+    };
+    let text = std::str::from_utf8(record).map_err(|_| bad("RECORD is not UTF-8".into()))?;
+    let mut listed = std::collections::BTreeSet::new();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let (name, rest) = match line.strip_prefix('"') {
+            Some(q) => {
+                let end = q
+                    .find("\",")
+                    .ok_or_else(|| bad(format!("RECORD line {line:?} is malformed")))?;
+                (q[..end].replace("\"\"", "\""), &q[end + 2..])
+            }
+            None => match line.split_once(',') {
+                Some((n, r)) => (n.to_owned(), r),
+                None => return Err(bad(format!("RECORD line {line:?} is malformed"))),
+            },
+        };
+        listed.insert(name.clone());
+        let hash = rest.split(',').next().unwrap_or_default();
+        let Some(b64) = hash.strip_prefix("sha256=") else {
+            continue;
+        };
+        let Some(member) = c.members.iter().find(|m| m.path == name) else {
+            return Err(bad(format!(
+                "RECORD lists {name:?}, which the wheel does not contain"
+            )));
+        };
+        let want = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(b64.trim_end_matches('='))
+            .map(hex::encode)
+            .map_err(|_| bad(format!("RECORD has an invalid hash for {name:?}")))?;
+        if want != member.sha256 {
+            return Err(bad(format!(
+                "member {name:?} does not match RECORD (sha256 {} recorded, {} found)",
+                want, member.sha256
+            )));
+        }
+    }
+    let unlisted: Vec<&str> = c
+        .members
+        .iter()
+        .map(|m| m.path.as_str())
+        .filter(|p| !listed.contains(*p))
+        .collect();
+    if !unlisted.is_empty() {
+        warnings.push(format!(
+            "{} member(s) are not listed in RECORD: {}",
+            unlisted.len(),
+            unlisted.join(", ")
+        ));
+    }
+    Ok(())
 }
