@@ -20,10 +20,12 @@ cache="$root/bench/.cache-sbom"
 mkdir -p "$cache"
 pip_q() { "$@" --quiet --disable-pip-version-check; }
 
-if [ ! -x "$cache/env/bin/cyclonedx-py" ]; then
-  python3 -m venv "$cache/env"
-  pip_q "$cache/env/bin/pip" install spdx-tools==0.8.3 ntia-conformance-checker==4.1.2 \
-    check-jsonschema==0.39.0 cyclonedx-bom==7.5.0 sigstore==4.5.1
+pins="spdx-tools==0.8.3 ntia-conformance-checker==4.1.2 check-jsonschema==0.39.0 cyclonedx-bom==7.5.0 sigstore==4.5.1 sphinx==8.1.3 pytest==8.3.4"
+if [ "$(cat "$cache/env/.pins" 2>/dev/null)" != "$pins" ]; then
+  [ -x "$cache/env/bin/python" ] || python3 -m venv "$cache/env"
+  # shellcheck disable=SC2086 # one word per pin
+  pip_q "$cache/env/bin/pip" install $pins
+  echo "$pins" > "$cache/env/.pins"
 fi
 py="$cache/env/bin/python"
 crypto=$("$py" -c 'import importlib.metadata as m; print(m.version("cryptography"))')
