@@ -740,3 +740,32 @@ fn action_inputs_run_the_sbom_command() {
     assert!(out.contains("sbom-count"), "{out}");
     assert!(r.summary().contains("uv.lock lockfile"), "{}", r.summary());
 }
+
+/// A wheel whose metadata is hostile Markdown/HTML: the job summary shows it literally.
+#[test]
+fn hostile_metadata_is_escaped_in_the_summary() {
+    use std::io::Write as _;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let whl = tmp.path().join("evil-1.0-py3-none-any.whl");
+    let file = std::fs::File::create(&whl).expect("create");
+    let mut zip = zip::ZipWriter::new(file);
+    let opts =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    zip.start_file("evil-1.0.dist-info/METADATA", opts)
+        .expect("start");
+    zip.write_all(b"Metadata-Version: 2.1\nName: evil<img src=x onerror=alert(1)>|`x`\nVersion: 1.0\nRequires-Dist: <script>; extra == 'x\n")
+        .expect("write");
+    zip.finish().expect("finish");
+    let r = run(
+        &["sbom", &whl.display().to_string()],
+        &[("GITHUB_ACTIONS", "true")],
+    );
+    assert_eq!(r.code(), 0, "{}{}", r.stdout(), r.stderr());
+    let md = r.summary();
+    let mut html = String::new();
+    let parser = pulldown_cmark::Parser::new_ext(&md, pulldown_cmark::Options::ENABLE_TABLES);
+    pulldown_cmark::html::push_html(&mut html, parser);
+    assert!(!html.contains("<img"), "{html}");
+    assert!(!html.contains("<script"), "{html}");
+    assert!(html.contains("&lt;img"), "{html}");
+}
