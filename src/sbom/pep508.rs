@@ -57,6 +57,7 @@ impl Requirement {
                 .and_then(|s| s.strip_suffix(')'))
                 .unwrap_or(s);
             specifier = s.split_whitespace().collect::<Vec<_>>().join("");
+            check_specifier(&specifier).map_err(|e| format!("requirement {text:?}: {e}"))?;
         }
         let marker = match &marker_text {
             Some(m) => Some(Marker::parse(m)?),
@@ -80,6 +81,28 @@ impl Requirement {
             Some(m) => m.evaluate(env, extras),
         }
     }
+}
+
+/// `>=1.0,<2`: every clause an operator and a version (PEP 440 characters, `*` for `==`).
+fn check_specifier(spec: &str) -> Result<(), String> {
+    if spec.is_empty() {
+        return Ok(());
+    }
+    for clause in spec.split(',') {
+        let op_len = clause
+            .find(|c: char| !matches!(c, '<' | '>' | '=' | '!' | '~'))
+            .unwrap_or(clause.len());
+        let (op, version) = clause.split_at(op_len);
+        if !["<", "<=", ">", ">=", "==", "!=", "~=", "==="].contains(&op) {
+            return Err(format!("{clause:?} has no valid comparison operator"));
+        }
+        let ok_char =
+            |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '*' | '+' | '!' | '_' | '-');
+        if version.is_empty() || !version.chars().all(ok_char) {
+            return Err(format!("{clause:?} has no valid version"));
+        }
+    }
+    Ok(())
 }
 
 /// The `;` that starts the marker (a `;` inside a URL needs a space before it, PEP 508).
@@ -484,6 +507,9 @@ mod tests {
         let u = Requirement::parse("pkg @ https://x/y.whl ; sys_platform == 'win32'")?;
         assert_eq!(u.url.as_deref(), Some("https://x/y.whl"));
         assert_eq!(u.applies(&env(), &[]), Some(false));
+        for bad in ["x (((", "x >=", "x 1.0", "x >=1.0,", "[x]"] {
+            assert!(Requirement::parse(bad).is_err(), "{bad}");
+        }
         Ok(())
     }
 

@@ -152,3 +152,39 @@ pub(crate) fn hash_name(alg: &str) -> Option<&'static str> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_pips_report() -> Result<(), String> {
+        let report = br#"{"version": "1", "install": [
+            {"metadata": {"name": "idna", "version": "3.10", "author_email": "Kim Davies <kim@x.org>",
+                          "classifier": ["License :: OSI Approved :: BSD License"]},
+             "download_info": {"url": "https://files.pythonhosted.org/packages/idna-3.10-py3-none-any.whl",
+                               "archive_info": {"hashes": {"sha256": "ABCD"}}}},
+            {"metadata": {"name": "requests", "version": "2.32.3", "requires_dist": ["idna<4,>=2.5", "bogus ((("]},
+             "download_info": {"url": "file:///tmp/requests-2.32.3-py3-none-any.whl"}}],
+            "environment": {"python_version": "3.12", "sys_platform": "linux"}}"#;
+        let u = parse_report(report)?;
+        assert_eq!(
+            u.env.0.get("python_version").map(String::as_str),
+            Some("3.12")
+        );
+        let idna = &u.nodes["pypi:idna@3.10"].package;
+        assert_eq!(idna.hashes, [("SHA256".to_owned(), "abcd".to_owned())]);
+        assert_eq!(
+            idna.distributor.as_deref(),
+            Some("Python Package Index (pypi.org)")
+        );
+        assert!(matches!(
+            idna.license,
+            Some(crate::sbom::license::License::Other { .. })
+        ));
+        let requests = &u.nodes["pypi:requests@2.32.3"].package;
+        assert_eq!(requests.download, None, "a local file URL is not recorded");
+        assert_eq!(u.warnings.len(), 1, "{:?}", u.warnings);
+        Ok(())
+    }
+}
