@@ -75,7 +75,12 @@ pub fn pip_report(python: &str, artifact: &Path) -> Result<Universe, SbomError> 
             "--report",
             "-",
         ])
-        .arg(artifact)
+        // `./` keeps a file named like an option (`-i…`) from being read as one.
+        .arg(if artifact.is_absolute() {
+            artifact.to_owned()
+        } else {
+            Path::new(".").join(artifact)
+        })
         .stdin(std::process::Stdio::null())
         .output()
         .map_err(|e| fail(format!("couldn't run {python:?}: {e}")))?;
