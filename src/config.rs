@@ -111,6 +111,23 @@ impl SbomSettings {
             }
         }
         if !spdx && !cyclonedx {
+            // A source or a name given without any format is a mistake, not a no-op.
+            let given = [
+                (args.sbom_environment.is_some(), "sbom-environment"),
+                (args.sbom_lockfile.is_some(), "sbom-lockfile"),
+                (args.sbom_resolve == Some(true), "sbom-resolve"),
+                (args.sbom_name_template.is_some(), "sbom-name-template"),
+            ]
+            .into_iter()
+            .find_map(|(on, name)| on.then_some(name));
+            if let Some(name) = given {
+                return Err(invalid(
+                    "sbom",
+                    format!(
+                        "{name} is set but no SBOM format is asked for; add sbom: spdx,cyclonedx"
+                    ),
+                ));
+            }
             return Ok(None);
         }
         let cyclonedx_version = match non_empty_owned(args.cyclonedx_version) {
@@ -450,6 +467,40 @@ mod tests {
         );
         assert_eq!(c.output_dir, PathBuf::from("attestations"));
         assert!(c.legacy_provenance);
+        Ok(())
+    }
+
+    #[test]
+    fn sbom_settings() -> Result<(), ConfigError> {
+        let none = SbomSettings::from_args(SbomArgs::default(), false)?;
+        assert!(none.is_none());
+        let both = SbomSettings::from_args(SbomArgs::default(), true)?
+            .ok_or(ConfigError::Inputs("none".into()))?;
+        assert!(both.spdx && both.cyclonedx);
+        let lone_source = SbomArgs {
+            sbom_lockfile: Some(PathBuf::from("uv.lock")),
+            ..Default::default()
+        };
+        assert!(matches!(
+            SbomSettings::from_args(lone_source, false),
+            Err(ConfigError::Invalid { input: "sbom", .. })
+        ));
+        let two = SbomArgs {
+            sbom: Some("spdx".into()),
+            sbom_environment: Some(PathBuf::from(".venv")),
+            sbom_lockfile: Some(PathBuf::from("uv.lock")),
+            ..Default::default()
+        };
+        let s = SbomSettings::from_args(two, false)?.ok_or(ConfigError::Inputs("none".into()))?;
+        assert!(s.spdx && !s.cyclonedx);
+        assert_eq!(s.source.environment, Some(PathBuf::from(".venv")));
+        assert_eq!(s.source.lockfile, None);
+        assert_eq!(s.ignored_sources, ["sbom-lockfile"]);
+        let bad = SbomArgs {
+            sbom: Some("spdx,swid".into()),
+            ..Default::default()
+        };
+        assert!(SbomSettings::from_args(bad, false).is_err());
         Ok(())
     }
 }
