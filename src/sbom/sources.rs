@@ -170,7 +170,7 @@ pub fn resolve(root: &Package, root_deps: &Deps, universe: Universe) -> Resolved
                 }
                 continue;
             };
-            for k in keys {
+            for k in pick(keys, &nodes, r) {
                 entry.insert(k.clone());
                 let mut ex: BTreeSet<String> = extras_of.get(k).cloned().unwrap_or_default();
                 ex.extend(r.extras.iter().cloned());
@@ -221,6 +221,39 @@ pub fn resolve(root: &Package, root_deps: &Deps, universe: Universe) -> Resolved
         packages: nodes.into_values().map(|n| n.package).collect(),
         edges,
         warnings,
+    }
+}
+
+/// The packages a requirement links to: with several versions of one name (a lockfile that
+/// forks by marker), the ones its specifier allows, or all of them when none match.
+fn pick<'a>(
+    keys: &'a [String],
+    nodes: &BTreeMap<String, Node>,
+    r: &Requirement,
+) -> Vec<&'a String> {
+    if keys.len() < 2 || r.specifier.is_empty() {
+        return keys.iter().collect();
+    }
+    let allowed: Vec<&String> = keys
+        .iter()
+        .filter(|k| {
+            let version = nodes.get(*k).and_then(|n| n.package.version.as_deref());
+            let Some(v) = version.and_then(super::pep508::Version::parse) else {
+                return false;
+            };
+            r.specifier.split(',').all(|clause| {
+                let op_len = clause
+                    .find(|c: char| !matches!(c, '<' | '>' | '=' | '!' | '~'))
+                    .unwrap_or(clause.len());
+                let (op, spec) = clause.split_at(op_len);
+                super::pep508::version_matches(&v, op, spec)
+            })
+        })
+        .collect();
+    if allowed.is_empty() {
+        keys.iter().collect()
+    } else {
+        allowed
     }
 }
 

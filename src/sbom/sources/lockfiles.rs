@@ -118,6 +118,8 @@ struct UvPackage {
 #[derive(Deserialize)]
 struct UvDep {
     name: String,
+    /// Set when the lock holds several versions of the package (a fork).
+    version: Option<String>,
     marker: Option<String>,
     #[serde(default)]
     extra: Vec<String>,
@@ -161,6 +163,9 @@ fn uv(text: &str, u: &mut Universe) -> Result<(), String> {
         let mut push = |d: &UvDep, extra: Option<&str>| -> Result<(), String> {
             let mut r = requirement(&d.name, d.marker.as_deref(), extra)?;
             r.extras = d.extra.iter().map(|e| normalize(e)).collect();
+            if let Some(v) = &d.version {
+                r.specifier = format!("=={v}");
+            }
             reqs.push(r);
             Ok(())
         };
@@ -512,6 +517,34 @@ mod tests {
         assert_eq!(u.nodes.len(), 1);
         let idna = &u.nodes["pypi:idna@3.7"].package;
         assert_eq!(idna.hashes, [("SHA256".to_string(), "ab".to_string())]);
+    }
+
+    #[test]
+    fn uv_forks_link_the_version_named() -> Result<(), String> {
+        let mut u = Universe::new(env(), Resolution::Declared);
+        uv(
+            r#"
+version = 1
+[[package]]
+name = "app"
+version = "1.0"
+dependencies = [{ name = "numpy", version = "1.26.4", marker = "python_version < '3.12'" }, { name = "numpy", version = "2.1.0", marker = "python_version >= '3.12'" }]
+[[package]]
+name = "numpy"
+version = "1.26.4"
+[[package]]
+name = "numpy"
+version = "2.1.0"
+"#,
+            &mut u,
+        )?;
+        let mut root = Package::new("pypi:root@0".into(), "root".into(), Ecosystem::Pypi);
+        root.version = Some("0".into());
+        let reqs = vec![Requirement::parse("app")?];
+        let r = super::super::resolve(&root, &Deps::Requires(reqs), u);
+        let app = &r.edges["pypi:app@1.0"];
+        assert_eq!(app.iter().collect::<Vec<_>>(), ["pypi:numpy@1.26.4"]);
+        Ok(())
     }
 
     #[test]
