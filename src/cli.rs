@@ -88,7 +88,7 @@ pub struct SbomArgs {
     #[arg(long = "sbom-python", value_name = "PYTHON")]
     pub sbom_python: Option<String>,
     /// File name (without extension) of each SBOM: {artifact}, {name}, {version}, {kind}.
-    /// Default: sbom-wheel / sbom-source with at most one wheel and one sdist, else {artifact}.
+    /// Default: sbom-wheel / sbom-source for exactly one wheel and one sdist, else {artifact}.
     #[arg(long = "sbom-name-template", value_name = "TEMPLATE")]
     pub sbom_name_template: Option<String>,
     /// CycloneDX version: 1.6 or 1.5 [default: 1.6].

@@ -362,7 +362,7 @@ fn installed_environment_matches_cyclonedx_py() {
     assert_eq!(r.code(), 0, "{}", r.stderr());
     assert_eq!(validate_all(&r, &venv, true, "1.6"), 2);
 
-    let ours = r.json("attestations/sbom-wheel.cyclonedx.json");
+    let ours = r.json(&format!("attestations/{REQUESTS_WHL}.cyclonedx.json"));
     let o = tool(
         &venv,
         "cyclonedx-py",
@@ -416,7 +416,7 @@ fn pip_resolution_from_local_files_only() {
     );
     assert_eq!(r.code(), 0, "{}", r.stderr());
     assert_eq!(validate_all(&r, &venv, true, "1.6"), 2);
-    let bom = r.json("attestations/sbom-wheel.cyclonedx.json");
+    let bom = r.json("attestations/ak_nolicense-0.1.0-py3-none-any.whl.cyclonedx.json");
     // requests[socks] pulls PySocks; colorama (win32 only) and attrs (an extra) stay out.
     let names: BTreeSet<String> = components(&bom).into_iter().map(|(n, _)| n).collect();
     assert!(names.contains("pysocks"), "{names:?}");
@@ -443,7 +443,7 @@ fn every_python_lockfile_gives_exact_versions() {
         let l = fixture(&format!("locks/{lock}"));
         let r = run(&["sbom", &dist(REQUESTS_WHL), "--sbom-lockfile", &l], &[]);
         assert_eq!(r.code(), 0, "{lock}: {}", r.stderr());
-        let bom = r.json("attestations/sbom-wheel.cyclonedx.json");
+        let bom = r.json(&format!("attestations/{REQUESTS_WHL}.cyclonedx.json"));
         let c = components(&bom);
         assert!(
             c.contains(&("idna".to_owned(), "3.10".to_owned())),
@@ -514,12 +514,12 @@ fn cyclonedx_1_5_on_request() {
     assert_eq!(
         r.written(),
         [
-            "sbom-wheel.cyclonedx.json",
-            "sbom-wheel.cyclonedx.statement.json"
+            "attrs-24.2.0-py3-none-any.whl.cyclonedx.json",
+            "attrs-24.2.0-py3-none-any.whl.cyclonedx.statement.json"
         ]
     );
     assert_eq!(
-        r.json("attestations/sbom-wheel.cyclonedx.json")["specVersion"],
+        r.json("attestations/attrs-24.2.0-py3-none-any.whl.cyclonedx.json")["specVersion"],
         "1.5"
     );
     if let Some(v) = peers() {
@@ -589,7 +589,7 @@ fn licences_follow_pep_639_and_are_never_guessed() {
 fn old_setup_py_sdist_reads_egg_info_and_says_what_is_dynamic() {
     let r = run(&["sbom", &dist("six-1.16.0.tar.gz")], &[]);
     assert_eq!(r.code(), 0, "{}", r.stderr());
-    let doc = r.json("attestations/sbom-source.spdx.json");
+    let doc = r.json("attestations/six-1.16.0.tar.gz.spdx.json");
     assert_eq!(doc["packages"][0]["versionInfo"], "1.16.0");
     assert_eq!(doc["packages"][0]["primaryPackagePurpose"], "SOURCE");
     assert!(
@@ -629,8 +629,14 @@ fn statements_wrap_each_sbom_over_the_artifact() {
     let r = run(&["sbom", &dist(REQUESTS_WHL)], &[]);
     assert_eq!(r.code(), 0, "{}", r.stderr());
     for (file, predicate) in [
-        ("sbom-wheel.spdx", "https://spdx.dev/Document/v2.3"),
-        ("sbom-wheel.cyclonedx", "https://cyclonedx.org/bom"),
+        (
+            format!("{REQUESTS_WHL}.spdx"),
+            "https://spdx.dev/Document/v2.3",
+        ),
+        (
+            format!("{REQUESTS_WHL}.cyclonedx"),
+            "https://cyclonedx.org/bom",
+        ),
     ] {
         let st = r.json(&format!("attestations/{file}.statement.json"));
         assert_eq!(st["_type"], "https://in-toto.io/Statement/v1");

@@ -91,9 +91,8 @@ pub fn build(
                 .filter(|(_, p)| Kind::of(p) == Some(k))
                 .count()
         };
-        count(Kind::Wheel) <= 1
-            && count(Kind::Sdist) <= 1
-            && with_paths.iter().all(|(_, p)| Kind::of(p).is_some())
+        // The seed's names, for its one wheel and one sdist.
+        count(Kind::Wheel) == 1 && count(Kind::Sdist) == 1 && with_paths.len() == 2
     };
     let mut pending = Vec::new();
     let mut names = BTreeSet::new();
