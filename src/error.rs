@@ -26,6 +26,11 @@ pub enum Error {
     /// Some artifact × bundle pair did not verify; each row says which check failed.
     #[error("verification failed: {failed} of {total} artifact × bundle checks failed")]
     VerificationFailed { failed: usize, total: usize },
+    /// The portable (WASM) build was asked for a command it does not carry.
+    #[error(
+        "`{command}` needs the native attest-kit binary; this is the portable WASM build, which runs attest, provenance, sbom and reproduce's comparison"
+    )]
+    NeedsNative { command: &'static str },
     #[error("couldn't write {path:?}")]
     Write {
         path: PathBuf,
@@ -33,6 +38,8 @@ pub enum Error {
         source: std::io::Error,
     },
 }
+
+const WASI_SANDBOX: &str = "the WASM build sees only the workspace, the output directory and RUNNER_TEMP; to attest files elsewhere use engine: native";
 
 impl Error {
     /// 1 for every failure a run can meet; usage errors (2) are clap's, before a run starts.
@@ -46,6 +53,18 @@ impl Error {
             Error::Context(ContextError::Missing(_)) => Some(
                 "provenance describes a GitHub Actions run; outside one, --allow-local records an honest local build instead",
             ),
+            Error::NeedsNative { .. } => Some(
+                "use `engine: native` (or `auto`) on a runner with a prebuilt binary, or build from source with `cargo build --release --locked`",
+            ),
+            // A path outside the sandbox looks missing, or refused (ENOTCAPABLE), from inside.
+            Error::Subject(SubjectError::NoMatch { .. }) if cfg!(target_os = "wasi") => {
+                Some(WASI_SANDBOX)
+            }
+            Error::Subject(SubjectError::Read { source, .. })
+                if cfg!(target_os = "wasi") && source.raw_os_error() == Some(76) =>
+            {
+                Some(WASI_SANDBOX)
+            }
             Error::Subject(SubjectError::NoMatch { .. }) => Some(
                 "patterns are matched from the working directory; check the path and that the build step ran first",
             ),
