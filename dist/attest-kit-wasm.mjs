@@ -6,7 +6,8 @@
 // Before it runs anything it checks the module's SHA-256 against the SHA256SUMS file beside it.
 // The module sees exactly three directories of the host: the workspace ($GITHUB_WORKSPACE, or
 // the current directory), the output directory, and $RUNNER_TEMP (where the runner's output and
-// summary files live); every other path fails inside the module. It gets the environment it
+// summary files live; where a runner puts them elsewhere, their directories); every other path
+// fails inside the module. It gets the environment it
 // reads (GITHUB_*, RUNNER_*, INPUT_*, SOURCE_DATE_EPOCH) and nothing else: no tokens.
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, realpathSync } from "node:fs";
@@ -105,6 +106,19 @@ const dirs = [workspace];
 const out = outputDir(args, cwd, workspace);
 if (out) dirs.push(out);
 if (process.env.RUNNER_TEMP) dirs.push(realpathSync(process.env.RUNNER_TEMP));
+// The runner's output and summary files live in RUNNER_TEMP on GitHub; where a runner puts them
+// elsewhere (act does), their own directories are opened, not more.
+for (const name of ["GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY"]) {
+  const file = process.env[name];
+  if (!file || !isAbsolute(file)) continue;
+  let dir;
+  try {
+    dir = realpathSync(dirname(file));
+  } catch {
+    continue; // the module reports the missing file itself
+  }
+  if (!dirs.some((d) => isWithin(dir, d))) dirs.push(dir);
+}
 const preopens = {};
 for (const dir of dirs) preopens[toGuest(dir)] = dir;
 

@@ -61,6 +61,9 @@ fn git(dir: &Path, args: &[&str]) {
         ])
         .args(args)
         .current_dir(dir)
+        // Fixed dates: the same tree gives the same commit in every run.
+        .env("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z")
         .status()
         .expect("git");
     assert!(st.success(), "git {args:?}");
@@ -79,6 +82,25 @@ jobs:
       - id: ak
         uses: attest-kit/attest-kit@v1
         with:
+          subject-path: |
+            dist/*.whl
+            dist/*.tar.gz
+          output-dir: ${{ env.EXPORT_DIR }}/attestations
+      - name: use the outputs
+        env:
+          COUNT: ${{ steps.ak.outputs.subject-count }}
+          PROVENANCE: ${{ steps.ak.outputs.provenance-path }}
+        run: test "$COUNT" = 2 && test -s "$PROVENANCE"
+  attest-wasm:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          persist-credentials: false
+      - id: ak
+        uses: attest-kit/attest-kit@v1
+        with:
+          engine: wasm
           subject-path: |
             dist/*.whl
             dist/*.tar.gz
@@ -285,6 +307,36 @@ fn act_runs_the_action_as_a_consumer_would() {
         .as_str()
         .unwrap_or("");
     assert_eq!(commit.len(), 40);
+}
+
+/// `engine: wasm` runs the portable build and writes the bytes the native binary writes.
+#[test]
+fn act_runs_the_wasm_engine_with_the_same_results() {
+    let Some(act) = prerequisites() else { return };
+    if !repo_root().join("dist/attest-kit.wasm").is_file() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "dist/attest-kit.wasm missing under CI"
+        );
+        eprintln!("skipping: no dist/attest-kit.wasm (TARGET=wasm32-wasip1 dist/build.sh)");
+        return;
+    }
+    let (native, native_tmp) = run_job(&act, "attest");
+    let (wasm, wasm_tmp) = run_job(&act, "attest-wasm");
+    assert_eq!(wasm.result.as_deref(), Some("success"), "{:?}", wasm.errors);
+    assert_eq!(native.result.as_deref(), Some("success"), "{:?}", native.errors);
+    assert_eq!(wasm.outputs["subject-count"], "2");
+    assert_eq!(wasm.outputs["subjects"], native.outputs["subjects"]);
+    for file in ["provenance.statement.json", "build-provenance.json", "SHA256SUMS"] {
+        let read = |tmp: &tempfile::TempDir| {
+            std::fs::read(tmp.path().join("export/attestations").join(file)).expect(file)
+        };
+        assert_eq!(
+            String::from_utf8_lossy(&read(&native_tmp)),
+            String::from_utf8_lossy(&read(&wasm_tmp)),
+            "{file} differs between the native and the wasm engine"
+        );
+    }
 }
 
 #[test]
