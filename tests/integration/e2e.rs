@@ -324,10 +324,19 @@ fn act_runs_the_wasm_engine_with_the_same_results() {
     let (native, native_tmp) = run_job(&act, "attest");
     let (wasm, wasm_tmp) = run_job(&act, "attest-wasm");
     assert_eq!(wasm.result.as_deref(), Some("success"), "{:?}", wasm.errors);
-    assert_eq!(native.result.as_deref(), Some("success"), "{:?}", native.errors);
+    assert_eq!(
+        native.result.as_deref(),
+        Some("success"),
+        "{:?}",
+        native.errors
+    );
     assert_eq!(wasm.outputs["subject-count"], "2");
     assert_eq!(wasm.outputs["subjects"], native.outputs["subjects"]);
-    for file in ["provenance.statement.json", "build-provenance.json", "SHA256SUMS"] {
+    for file in [
+        "provenance.statement.json",
+        "build-provenance.json",
+        "SHA256SUMS",
+    ] {
         let read = |tmp: &tempfile::TempDir| {
             std::fs::read(tmp.path().join("export/attestations").join(file)).expect(file)
         };

@@ -112,11 +112,7 @@ fn the_wasm_build_cannot_read_outside_its_preopened_directories() {
     ws.write("ok.txt", b"fine");
     let rel = format!(
         "../{}/secret.txt",
-        outside
-            .path()
-            .file_name()
-            .expect("name")
-            .to_string_lossy()
+        outside.path().file_name().expect("name").to_string_lossy()
     );
     let abs = outside.path().join("secret.txt").display().to_string();
     let mut env = github_env();
@@ -124,7 +120,12 @@ fn the_wasm_build_cannot_read_outside_its_preopened_directories() {
     for pattern in [rel.as_str(), abs.as_str(), "/etc/passwd", "../*"] {
         // The native binary reads the file (the host allows it); the module must not.
         let out = wasm(ws.path(), &["attest", pattern], &env);
-        assert_eq!(out.status.code(), Some(1), "{pattern}: {}", text(&out.stdout));
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{pattern}: {}",
+            text(&out.stdout)
+        );
         let errors: Vec<_> = workflow_commands(&text(&out.stdout))
             .into_iter()
             .filter(|(c, _)| c == "error")
@@ -144,7 +145,12 @@ fn the_wasm_build_cannot_read_outside_its_preopened_directories() {
         assert!(!ws.exists("attestations"), "{:?}", ws.files());
     }
     let n = native(ws.path(), &["attest", &abs], &env);
-    assert_eq!(n.status.code(), Some(0), "the host can read it: {}", text(&n.stderr));
+    assert_eq!(
+        n.status.code(),
+        Some(0),
+        "the host can read it: {}",
+        text(&n.stderr)
+    );
 }
 
 #[test]
@@ -172,7 +178,10 @@ fn a_native_only_command_says_which_engine_it_needs() {
         stdout.contains("::error title=attest-kit::`verify` needs the native attest-kit binary"),
         "{stdout}"
     );
-    assert!(stdout.contains("cargo build --release --locked"), "{stdout}");
+    assert!(
+        stdout.contains("cargo build --release --locked"),
+        "{stdout}"
+    );
 }
 
 /// A dist/ holding only the portable build (as for a runner with no native binary).
@@ -223,7 +232,12 @@ fn the_launcher_picks_the_wasm_engine_where_no_native_binary_ships() {
 
     let auto = launch(&dist, ws.path(), &[("INPUT_SUBJECT_PATH", "dist/*.whl")]);
     let stdout = text(&auto.stdout);
-    assert_eq!(auto.status.code(), Some(0), "{stdout}{}", text(&auto.stderr));
+    assert_eq!(
+        auto.status.code(),
+        Some(0),
+        "{stdout}{}",
+        text(&auto.stderr)
+    );
     assert!(
         stdout.contains("::notice title=attest-kit::No prebuilt attest-kit for Linux/RISCV64: running the portable WASM build"),
         "{stdout}"
@@ -237,7 +251,8 @@ fn the_launcher_picks_the_wasm_engine_where_no_native_binary_ships() {
     );
     assert_eq!(refused.status.code(), Some(1));
     assert!(
-        text(&refused.stdout).contains("::error title=attest-kit::`verify` needs the native engine"),
+        text(&refused.stdout)
+            .contains("::error title=attest-kit::`verify` needs the native engine"),
         "{}",
         text(&refused.stdout)
     );
@@ -254,7 +269,10 @@ fn the_wasm_runner_refuses_an_unlisted_or_altered_module() {
     }
     let ws = Workspace::new();
     ws.write("dist/a.whl", b"a");
-    let inputs = [("INPUT_ENGINE", "wasm"), ("INPUT_SUBJECT_PATH", "dist/*.whl")];
+    let inputs = [
+        ("INPUT_ENGINE", "wasm"),
+        ("INPUT_SUBJECT_PATH", "dist/*.whl"),
+    ];
     for (sums, want) in [
         ("", "it is not listed in"),
         (
@@ -272,7 +290,10 @@ fn the_wasm_runner_refuses_an_unlisted_or_altered_module() {
             "{stdout}"
         );
         assert!(stdout.contains(want), "{stdout}");
-        assert!(stdout.contains("dist/build.sh"), "says how to recover: {stdout}");
+        assert!(
+            stdout.contains("dist/build.sh"),
+            "says how to recover: {stdout}"
+        );
         assert!(!ws.exists("attestations"));
     }
 }
