@@ -6,12 +6,13 @@
 # Prints a Markdown table (the README's figures come from it).
 #
 #   bash bench/wasm.sh     # builds both release builds first
+# ATTEST_KIT_BIN picks the native binary (default: target/release/attest-kit, as bench/hash.sh).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
-bash dist/build.sh >/dev/null
+native="${ATTEST_KIT_BIN:-$root/target/release/attest-kit}"
+[ -n "${ATTEST_KIT_BIN:-}" ] || cargo build --release --locked --quiet
 TARGET=wasm32-wasip1 bash dist/build.sh >/dev/null
-native="$root/dist/$(rustc -vV | sed -n 's/^host: //p')/attest-kit"
 wasm=(node "$root/dist/attest-kit-wasm.mjs" "$root/dist/attest-kit.wasm")
 work=$(mktemp -d "${TMPDIR:-/tmp}/attest-kit-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
