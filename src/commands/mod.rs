@@ -2,3 +2,4 @@
 
 pub mod attest;
 pub mod verify;
+pub mod sign;

@@ -11,12 +11,23 @@ pub fn attest(report: &AttestReport) -> String {
     let mut md = String::new();
     let n = report.subjects.len();
     let _ = writeln!(md, "### attest-kit · {}\n", report.command);
-    let _ = writeln!(
-        md,
-        "Attested **{n}** subject{} with SLSA build provenance ({}).\n",
-        if n == 1 { "" } else { "s" },
-        code(report.predicate_type)
-    );
+    if report.command == "sign" {
+        let _ = writeln!(
+            md,
+            "Signed **{n}** file{} with Sigstore.\n",
+            if n == 1 { "" } else { "s" }
+        );
+    } else {
+        let _ = writeln!(
+            md,
+            "Attested **{n}** subject{} with SLSA build provenance ({}).\n",
+            if n == 1 { "" } else { "s" },
+            code(report.predicate_type)
+        );
+    }
+    if let Some(signing) = &report.signing {
+        md.push_str(&sign_section(signing));
+    }
     for w in &report.warnings {
         let _ = writeln!(md, "> [!WARNING]\n> {}\n", code(w));
     }
@@ -117,5 +128,74 @@ pub fn verify(report: &crate::report::VerifyReport) -> String {
             },
         );
     }
+    md
+}
+
+/// The signing rows and the commands a consumer pastes to verify.
+fn sign_section(report: &crate::report::SignReport) -> String {
+    use crate::report::SignedKind;
+    let mut md = String::new();
+    let _ = writeln!(
+        md,
+        "Signer {} (issuer {}), Sigstore {}; every bundle was verified before this step succeeded.\n",
+        code(&report.identity),
+        code(&report.issuer),
+        code(report.instance)
+    );
+    let _ = writeln!(
+        md,
+        "#### Signatures\n\n| Signed | Kind | Rekor entry | Bundle |\n|---|---|---|---|"
+    );
+    for i in &report.items {
+        let entry = match i.log_index {
+            Some(n) if report.instance == "public-good" => format!(
+                "[{}](https://search.sigstore.dev/?logIndex={n})",
+                code(&n.to_string())
+            ),
+            Some(n) => code(&n.to_string()),
+            None => "—".to_owned(),
+        };
+        let kind = match i.kind {
+            SignedKind::Blob => "file",
+            SignedKind::Attestation => "attestation (DSSE)",
+        };
+        let bundle = i
+            .bundle
+            .as_ref()
+            .map(|p| code(&crate::report::display_path(p)))
+            .unwrap_or_else(|| "—".to_owned());
+        let _ = writeln!(md, "| {} | {kind} | {entry} | {bundle} |", code(&i.subject));
+    }
+    let blob = report
+        .items
+        .iter()
+        .find(|i| i.kind == SignedKind::Blob);
+    if let Some(i) = blob {
+        let mut cmds = String::new();
+        let id = shell_quote(&report.identity);
+        let iss = shell_quote(&report.issuer);
+        let file = shell_quote(&i.subject);
+        if let Some(b) = &i.bundle {
+            let _ = writeln!(
+                cmds,
+                "attest-kit verify {file} --bundle-path {} --certificate-identity {id} --certificate-oidc-issuer {iss}",
+                shell_quote(&crate::report::display_path(b))
+            );
+        }
+        if let (Some(sig), Some(crt)) = (&i.signature, &i.certificate) {
+            let _ = writeln!(
+                cmds,
+                "cosign verify-blob {file} --signature {} --certificate {} --certificate-identity {id} --certificate-oidc-issuer {iss}",
+                shell_quote(&crate::report::display_path(sig)),
+                shell_quote(&crate::report::display_path(crt))
+            );
+        }
+        if !cmds.is_empty() {
+            let _ = writeln!(md, "\n#### Verify a signature\n");
+            md.push_str(&fenced("sh", cmds.trim_end()));
+            md.push('\n');
+        }
+    }
+    md.push('\n');
     md
 }
