@@ -115,7 +115,8 @@ pub fn sign_settings(
     a: SigningArgs,
     default: Option<Produce>,
 ) -> Result<Option<SignSettings>, ConfigError> {
-    let invalid = |input: &'static str| move |reason: String| ConfigError::Invalid { input, reason };
+    let invalid =
+        |input: &'static str| move |reason: String| ConfigError::Invalid { input, reason };
     let produce = match non_empty_owned(a.sign) {
         Some(v) => Produce::parse(&v).map_err(invalid("sign"))?,
         None => default,

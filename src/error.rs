@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use crate::action::outputs::OutputError;
 use crate::action::summary::SummaryError;
 use crate::config::ConfigError;
-use crate::sign::SignError;
 use crate::github::ContextError;
+use crate::sign::SignError;
 use crate::subject::SubjectError;
 use crate::verify::VerifyError;
 

@@ -59,7 +59,8 @@ fn statements_to_sign(
     single: bool,
 ) -> Vec<super::sign::StatementToSign> {
     let one = |subjects: &[Subject], base: String| {
-        let statement = Statement::new(subjects, slsa::PREDICATE_TYPE, slsa::Provenance::new(build));
+        let statement =
+            Statement::new(subjects, slsa::PREDICATE_TYPE, slsa::Provenance::new(build));
         super::sign::StatementToSign {
             base,
             bytes: serde_json::to_vec(&statement).unwrap_or_default(),
@@ -101,6 +102,9 @@ pub fn run(
     env: &dyn Fn(&str) -> Option<String>,
     console: &Console,
 ) -> Result<AttestReport, Error> {
+    if let Some(settings) = &config.sign {
+        super::sign::mask_early(settings, env, console);
+    }
     // Context first: a run outside Actions fails before any file is read.
     let build = build_context(config, env)?;
     let subjects = console.group("Hashing subjects", || collect_subjects(config, console))?;

@@ -31,12 +31,28 @@ pub struct StatementToSign {
     pub subject: Subject,
 }
 
+/// Masks the secrets known at startup (an explicit token, the runtime's request token):
+/// the first thing a signing step does.
+pub fn mask_early(
+    settings: &SignSettings,
+    env: &dyn Fn(&str) -> Option<String>,
+    console: &Console,
+) {
+    if let Some(t) = &settings.identity_token {
+        console.add_mask(t.expose());
+    }
+    if let Some(r) = ActionsTokenRequest::from_env(env) {
+        console.add_mask(r.bearer.expose());
+    }
+}
+
 /// `sign`: every subject gets a bundle and/or a `.sig`/`.crt` pair.
 pub fn run(
     config: &SignConfig,
     env: &dyn Fn(&str) -> Option<String>,
     console: &Console,
 ) -> Result<AttestReport, Error> {
+    mask_early(&config.settings, env, console);
     if config.settings.produce.attestations {
         return Err(SignError::Config(
             "sign produces bundle and sig-crt; attestations are signed by attest with sign: attestations".to_owned(),
@@ -86,7 +102,8 @@ fn root_choice(settings: &SignSettings) -> Result<RootChoice, SignError> {
     }
 }
 
-/// The token: the input, else the Actions runtime's. Masked before anything else.
+/// The token: the input, else the Actions runtime's, masked as soon as it arrives (the
+/// others were masked by `mask_early`).
 async fn identity_token(
     settings: &SignSettings,
     env: &dyn Fn(&str) -> Option<String>,
@@ -94,11 +111,9 @@ async fn identity_token(
     http: &sigstore_sign::reqwest::Client,
 ) -> Result<Secret, SignError> {
     if let Some(t) = &settings.identity_token {
-        console.add_mask(t.expose());
         return Ok(t.clone());
     }
     let request = ActionsTokenRequest::from_env(env).ok_or(SignError::NoToken)?;
-    console.add_mask(request.bearer.expose());
     let t = token::fetch_actions_token(http, &request).await?;
     console.add_mask(t.expose());
     Ok(t)
@@ -255,8 +270,7 @@ pub fn sign(
         }
         if produce.sig_crt {
             use base64::Engine as _;
-            let sig =
-                base64::engine::general_purpose::STANDARD.encode(signed.signature.as_bytes());
+            let sig = base64::engine::general_purpose::STANDARD.encode(signed.signature.as_bytes());
             item.signature = Some(add(
                 output_dir.join(format!("{base}.sig")),
                 sig.into_bytes(),
@@ -274,8 +288,8 @@ pub fn sign(
         let json = bundle_json(&signed.bundle)?;
         let digest = primary_sha256(&st.subject)?;
         check(&format!("{} attestation", st.base), &json, &digest)?;
-        let line = serde_json::to_string(&signed.bundle)
-            .map_err(|e| SignError::Runtime(e.to_string()))?;
+        let line =
+            serde_json::to_string(&signed.bundle).map_err(|e| SignError::Runtime(e.to_string()))?;
         let bundle = add(
             output_dir.join(format!("{}.sigstore.json", st.base)),
             json.into_bytes(),

@@ -166,10 +166,7 @@ fn sign_section(report: &crate::report::SignReport) -> String {
             .unwrap_or_else(|| "—".to_owned());
         let _ = writeln!(md, "| {} | {kind} | {entry} | {bundle} |", code(&i.subject));
     }
-    let blob = report
-        .items
-        .iter()
-        .find(|i| i.kind == SignedKind::Blob);
+    let blob = report.items.iter().find(|i| i.kind == SignedKind::Blob);
     if let Some(i) = blob {
         let mut cmds = String::new();
         let id = shell_quote(&report.identity);

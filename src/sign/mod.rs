@@ -38,7 +38,11 @@ impl Produce {
             _ => {}
         }
         let mut p = Produce::default();
-        for item in value.split([',', '\n']).map(str::trim).filter(|s| !s.is_empty()) {
+        for item in value
+            .split([',', '\n'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             match item {
                 "bundle" | "bundles" => p.bundle = true,
                 "sig-crt" => p.sig_crt = true,
@@ -129,11 +133,16 @@ pub enum SignError {
     },
     /// A service failed after the retries; nothing was written.
     #[error("{service} failed: {reason}")]
-    Service { service: &'static str, reason: String },
+    Service {
+        service: &'static str,
+        reason: String,
+    },
     /// What was just signed does not verify: nothing was written.
     #[error("self-check failed for {what}: {reason}")]
     SelfCheck { what: String, reason: String },
-    #[error("two subjects would write the same signature file {0:?}; give them distinct file names")]
+    #[error(
+        "two subjects would write the same signature file {0:?}; give them distinct file names"
+    )]
     NameClash(String),
     #[error("couldn't start the signing runtime: {0}")]
     Runtime(String),

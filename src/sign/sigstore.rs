@@ -150,8 +150,9 @@ impl Retry {
 }
 
 pub fn http_client(retry: &Retry) -> Result<reqwest::Client, SignError> {
+    // The per-call timeout in `with_retries` fires first and says so; this one is a backstop.
     reqwest::Client::builder()
-        .timeout(retry.timeout)
+        .timeout(retry.timeout + Duration::from_secs(1))
         .connect_timeout(retry.timeout)
         .user_agent(concat!("attest-kit/", env!("CARGO_PKG_VERSION")))
         .build()
@@ -235,18 +236,20 @@ where
 
 fn fulcio_error(e: &sigstore_sign::fulcio::Error) -> (String, Option<u16>) {
     match e {
-        sigstore_sign::fulcio::Error::Status { status, message } => {
-            (format!("HTTP {status}: {}", first_line(message)), Some(*status))
-        }
+        sigstore_sign::fulcio::Error::Status { status, message } => (
+            format!("HTTP {status}: {}", first_line(message)),
+            Some(*status),
+        ),
         other => (first_line(&other.to_string()), None),
     }
 }
 
 fn rekor_error(e: &sigstore_sign::rekor::Error) -> (String, Option<u16>) {
     match e {
-        sigstore_sign::rekor::Error::Status { status, message } => {
-            (format!("HTTP {status}: {}", first_line(message)), Some(*status))
-        }
+        sigstore_sign::rekor::Error::Status { status, message } => (
+            format!("HTTP {status}: {}", first_line(message)),
+            Some(*status),
+        ),
         other => (first_line(&other.to_string()), None),
     }
 }
@@ -466,12 +469,10 @@ fn to_bundle_entry(
     entry: &sigstore_sign::rekor::LogEntry,
     kind: KindVersion,
 ) -> Result<TransparencyLogEntry, SignError> {
-    entry
-        .to_bundle_entry(kind)
-        .map_err(|e| SignError::Service {
-            service: "Rekor",
-            reason: format!("invalid log entry in the response: {e}"),
-        })
+    entry.to_bundle_entry(kind).map_err(|e| SignError::Service {
+        service: "Rekor",
+        reason: format!("invalid log entry in the response: {e}"),
+    })
 }
 
 #[cfg(test)]
@@ -526,7 +527,10 @@ mod tests {
                 ..settings()
             },
         ] {
-            assert!(matches!(resolve(&bad), Err(SignError::Config(_))), "{bad:?}");
+            assert!(
+                matches!(resolve(&bad), Err(SignError::Config(_))),
+                "{bad:?}"
+            );
         }
         Ok(())
     }

@@ -129,10 +129,12 @@ pub async fn fetch_actions_token(
     if !status.is_success() {
         return Err(service(format!("HTTP {}", status.as_u16())));
     }
-    let body: ActionsTokenResponse = response
-        .json()
-        .await
-        .map_err(|e| service(format!("unexpected response: {}", super::sigstore::http_reason(&e))))?;
+    let body: ActionsTokenResponse = response.json().await.map_err(|e| {
+        service(format!(
+            "unexpected response: {}",
+            super::sigstore::http_reason(&e)
+        ))
+    })?;
     if body.value.trim().is_empty() {
         return Err(service("the response holds no token".to_owned()));
     }
@@ -159,7 +161,9 @@ mod tests {
             c.expected_identity().as_deref(),
             Some("https://github.com/o/r/.github/workflows/x.yml@refs/heads/main")
         );
-        let e = claims(&jwt(r#"{"iss":"https://accounts.example","email":"a@b.c"}"#))?;
+        let e = claims(&jwt(
+            r#"{"iss":"https://accounts.example","email":"a@b.c"}"#,
+        ))?;
         assert_eq!(e.expected_identity().as_deref(), Some("a@b.c"));
         for bad in ["", "a.b", "a.!!.c", "a.bm90IGpzb24.c", "a.b.c.d"] {
             assert!(claims(&Secret::new(bad)).is_err(), "{bad}");

@@ -21,6 +21,7 @@
 //   {"fail": {"fulcio": [503], "rekor": [500], "tsa": [429]}}  answer with these statuses
 //   {"badProof": {"rekor": 1}}                                 corrupt the inclusion proof
 //   {"hang": {"rekor": 1}}                                     never answer (timeouts)
+// The same JSON can be given at start with --control JSON.
 // GET /__stats returns how many requests each service received.
 
 'use strict';
@@ -144,6 +145,7 @@ async function main() {
   });
 
   const state = { fail: {}, badProof: {}, hang: {}, stats: {} };
+  if (arg('control')) await control(Buffer.from(arg('control')));
   const take = (table, svc) => {
     const q = table[svc];
     if (Array.isArray(q) && q.length) return q.shift();
@@ -317,8 +319,12 @@ async function main() {
       } catch (e) {
         result = reply(400, e.message);
       }
-      res.writeHead(result.statusCode, { 'Content-Type': result.contentType || 'text/plain' });
-      res.end(typeof result.response === 'string' ? result.response : Buffer.from(result.response));
+      const payload = Buffer.from(result.response);
+      res.writeHead(result.statusCode, {
+        'Content-Type': result.contentType || 'text/plain',
+        'Content-Length': payload.length,
+      });
+      res.end(payload);
     });
   });
 
