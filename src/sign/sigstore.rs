@@ -14,8 +14,7 @@ use sigstore_sign::crypto::{KeyPair, Sha256Hasher};
 use sigstore_sign::fulcio::FulcioClient;
 use sigstore_sign::oidc::IdentityToken;
 use sigstore_sign::rekor::{
-    DsseEntry, HashedRekord, HashedRekordV2, RekorApiVersion, RekorClient, RekorV2Client,
-    RekorV2KeyDetails,
+    DsseEntry, HashedRekord, HashedRekordV2, RekorClient, RekorV2Client, RekorV2KeyDetails,
 };
 use sigstore_sign::reqwest;
 use sigstore_sign::trust_root::SigningConfig;
@@ -190,7 +189,7 @@ fn transient(message: &str, status: Option<u16>) -> bool {
             // The TSA crate reports statuses in text; anything else without a status is a
             // network failure.
             let m = message.to_ascii_lowercase();
-            !(m.contains("status 4") && !m.contains("status 429"))
+            !m.contains("status 4") || m.contains("status 429")
         }
     }
 }
@@ -434,7 +433,6 @@ impl Session {
             .with_http_client(self.http.clone())
             .build()
             .map_err(config_err)?;
-        let _ = RekorApiVersion::V2;
         with_retries(&self.retry, "Rekor v2", rekor_error, || {
             rekor.create_entry(HashedRekordV2::new_with_certificate(
                 hash,
