@@ -692,3 +692,40 @@ fn local_fake_sigstore_action_masks_the_token_first_and_sets_outputs() {
     assert!(!outputs.contains(secret) && !md.contains(secret));
     assert!(files.iter().all(|f| f.is_file()));
 }
+
+#[test]
+fn local_fake_sigstore_conformance_client_sign_bundle_then_verify_bundle() {
+    let Some(stack) = stack(None) else { return };
+    let (dir, files) = artifacts();
+    let bundle = dir.path().join("conformance.sigstore.json");
+    let client = root().join("tests/conformance/client");
+    let out = run(Command::new("bash")
+        .arg(&client)
+        .arg("sign-bundle")
+        .args(["--identity-token", &stack.token])
+        .arg("--bundle")
+        .arg(&bundle)
+        .arg("--trusted-root")
+        .arg(stack.file("trusted_root.json"))
+        .arg("--signing-config")
+        .arg(stack.file("signing_config.json"))
+        .arg(&files[0])
+        .env("ATTEST_KIT_BIN", env!("CARGO_BIN_EXE_attest-kit"))
+        .env_remove("ACTIONS_ID_TOKEN_REQUEST_URL"));
+    assert_ok(&out);
+    let verify = run(Command::new("bash")
+        .arg(&client)
+        .arg("verify-bundle")
+        .arg("--bundle")
+        .arg(&bundle)
+        .args(["--certificate-identity", &stack.identity])
+        .args(["--certificate-oidc-issuer", &stack.issuer])
+        .arg("--trusted-root")
+        .arg(stack.file("trusted_root.json"))
+        .arg(&files[0])
+        .env("ATTEST_KIT_BIN", env!("CARGO_BIN_EXE_attest-kit")));
+    assert_ok(&verify);
+    if let Some(ok) = python_verifies(&stack, &bundle, &files[0]) {
+        assert!(ok);
+    }
+}
