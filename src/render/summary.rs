@@ -196,3 +196,53 @@ fn sign_section(report: &crate::report::SignReport) -> String {
     md.push('\n');
     md
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{SignReport, SignedItem, SignedKind};
+    use std::path::PathBuf;
+
+    fn item(subject: &str, kind: SignedKind, log_index: Option<u64>) -> SignedItem {
+        SignedItem {
+            subject: subject.to_owned(),
+            digest: format!("sha256:{}", "a".repeat(64)),
+            kind,
+            bundle: Some(PathBuf::from(format!("out/{subject}.sigstore.json"))),
+            signature: Some(PathBuf::from(format!("out/{subject}.sig"))),
+            certificate: Some(PathBuf::from(format!("out/{subject}.crt"))),
+            log_index,
+        }
+    }
+
+    #[test]
+    fn sign_section_escapes_untrusted_strings_and_links_public_good_entries() {
+        let hostile = "a|b`<img src=x>\n| x |.whl";
+        let mut report = SignReport {
+            identity: "https://github.com/o/r/.github/workflows/x.yml@refs/heads/`main`|"
+                .to_owned(),
+            issuer: "https://token.actions.githubusercontent.com".to_owned(),
+            instance: "public-good",
+            items: vec![
+                item(hostile, SignedKind::Blob, Some(7)),
+                item("provenance", SignedKind::Attestation, Some(8)),
+            ],
+        };
+        let md = sign_section(&report);
+        // Every table row stays one row with its four cells (the commands below the table
+        // are in a fenced block, where nothing is markup).
+        let table = md.split("#### Verify").next().unwrap_or_default();
+        assert!(md.contains("```sh\n"), "{md}");
+        for row in table.lines().filter(|l| l.starts_with("| ")) {
+            let unescaped = row.replace("\\|", "");
+            assert_eq!(unescaped.matches('|').count(), 5, "{row}");
+        }
+        assert!(!md.contains("<img"), "{md}");
+        assert!(md.contains("(https://search.sigstore.dev/?logIndex=7)"));
+        assert!(md.contains("cosign verify-blob"));
+        // The commands quote what they name.
+        assert!(md.contains("'https://github.com/o/r/.github/workflows/x.yml@refs/heads/`main`|'"));
+        report.instance = "custom";
+        assert!(!sign_section(&report).contains("search.sigstore.dev"));
+    }
+}

@@ -147,3 +147,46 @@ pub enum SignError {
     #[error("couldn't start the signing runtime: {0}")]
     Runtime(String),
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn produce_values() {
+        assert_eq!(Produce::parse("true"), Ok(Some(Produce::ALL)));
+        assert_eq!(Produce::parse("false"), Ok(None));
+        assert_eq!(
+            Produce::parse("bundle, sig-crt"),
+            Ok(Some(Produce {
+                bundle: true,
+                sig_crt: true,
+                attestations: false
+            }))
+        );
+        assert_eq!(
+            Produce::parse("attestations\n"),
+            Ok(Some(Produce {
+                attestations: true,
+                ..Produce::default()
+            }))
+        );
+        for bad in ["yes", "bundle,keys", "1"] {
+            assert!(Produce::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn instances() {
+        for (s, i) in [
+            ("", Instance::PublicGood),
+            ("public-good", Instance::PublicGood),
+            ("staging", Instance::Staging),
+            ("github", Instance::Github),
+            ("custom", Instance::Custom),
+        ] {
+            assert_eq!(Instance::parse(s), Ok(i));
+        }
+        assert!(Instance::parse("https://fulcio.example").is_err());
+    }
+}
