@@ -237,7 +237,12 @@ mod tests {
             let unescaped = row.replace("\\|", "");
             assert_eq!(unescaped.matches('|').count(), 5, "{row}");
         }
-        assert!(!md.contains("<img"), "{md}");
+        // Rendered, nothing becomes markup: no tag, no extra link.
+        let mut html = String::new();
+        let opts = pulldown_cmark::Options::ENABLE_TABLES;
+        pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new_ext(&md, opts));
+        assert!(!html.contains("<img"), "{html}");
+        assert_eq!(html.matches("<a href").count(), 2, "{html}");
         assert!(md.contains("(https://search.sigstore.dev/?logIndex=7)"));
         assert!(md.contains("cosign verify-blob"));
         // The commands quote what they name.
