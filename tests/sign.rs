@@ -729,3 +729,53 @@ fn local_fake_sigstore_conformance_client_sign_bundle_then_verify_bundle() {
         assert!(ok);
     }
 }
+
+#[test]
+fn local_fake_sigstore_signs_a_subject_given_only_by_digest() {
+    let Some(stack) = stack(None) else { return };
+    let (dir, files) = artifacts();
+    let bytes = std::fs::read(&files[0]).expect("read");
+    use sha2::Digest as _;
+    let hex = hex::encode(sha2::Sha256::digest(&bytes));
+    let out_dir = dir.path().join("out");
+    let out = run(stack
+        .cmd()
+        .arg("sign")
+        .arg("--subject-digest")
+        .arg(format!("sha256:{hex}"))
+        .args(["--subject-name", "remote/app.bin"])
+        .args(stack.trust_args())
+        .arg("--output-dir")
+        .arg(&out_dir));
+    assert_ok(&out);
+    // Named by the subject's file name only.
+    let bundle = out_dir.join("app.bin.sigstore.json");
+    assert!(bundle.is_file(), "{:?}", listing(&out_dir));
+    // The bundle is over the bytes the digest stands for.
+    assert!(js_verifies(&stack, &bundle, Some(&files[0])));
+    assert_ok(&our_verify(&stack, &files[0], &bundle));
+}
+
+#[test]
+fn local_fake_sigstore_a_subject_named_like_an_attestation_is_refused() {
+    let Some(stack) = stack(None) else { return };
+    let dir = tempfile::tempdir().expect("tmp");
+    let f = dir.path().join("provenance");
+    std::fs::write(&f, "x").expect("write");
+    let out_dir = dir.path().join("out");
+    let out = run(stack
+        .cmd()
+        .arg("attest")
+        .arg(&f)
+        .args(["--allow-local", "--sign"])
+        .args(stack.trust_args())
+        .arg("--output-dir")
+        .arg(&out_dir));
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("same signature file") && err.contains("provenance.sigstore.json"),
+        "{err}"
+    );
+    assert!(!out_dir.exists(), "{:?}", listing(&out_dir));
+}

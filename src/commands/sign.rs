@@ -310,6 +310,13 @@ pub fn sign(
             log_index: signed.log_index,
         });
     }
+    // A subject named like an attestation (e.g. `provenance`) must not overwrite it.
+    let mut paths = BTreeSet::new();
+    for f in &pending {
+        if !paths.insert(f.path.clone()) {
+            return Err(SignError::NameClash(crate::report::display_path(&f.path)).into());
+        }
+    }
     let report = SignReport {
         identity: identity.unwrap_or_default(),
         issuer: claims.iss.clone(),
