@@ -779,3 +779,78 @@ fn local_fake_sigstore_a_subject_named_like_an_attestation_is_refused() {
     );
     assert!(!out_dir.exists(), "{:?}", listing(&out_dir));
 }
+
+/// Rekor v2 (selected by the signing config): hashedrekord v0.0.2 entries in a real Merkle
+/// tree with C2SP checkpoints, and RFC 3161 timestamps for the signing time.
+#[test]
+fn local_fake_rekor_v2_signing_config_and_every_peer_verifies() {
+    let Some(stack) = stack(None) else { return };
+    let (dir, files) = artifacts();
+    let v2 = [
+        "--signing-config".to_owned(),
+        stack.file("signing_config_v2.json").display().to_string(),
+        "--trusted-root".to_owned(),
+        stack.file("trusted_root.json").display().to_string(),
+    ];
+    // Two runs, so the second run's entries have non-trivial inclusion proofs.
+    for run_no in 0..2 {
+        let out_dir = dir.path().join(format!("v2-{run_no}"));
+        let out = run(stack
+            .cmd()
+            .arg("attest")
+            .args(&files)
+            .args(["--allow-local", "--sign"])
+            .args(&v2)
+            .arg("--output-dir")
+            .arg(&out_dir));
+        assert_ok(&out);
+    }
+    let out_dir = dir.path().join("v2-1");
+    let att = out_dir.join("provenance.sigstore.json");
+    for f in &files {
+        let name = f
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let bundle = out_dir.join(format!("{name}.sigstore.json"));
+        let json: Value = serde_json::from_slice(&std::fs::read(&bundle).unwrap_or_default())
+            .unwrap_or(Value::Null);
+        let entry = &json["verificationMaterial"]["tlogEntries"][0];
+        assert_eq!(entry["kindVersion"]["version"], "0.0.2");
+        assert!(
+            entry["inclusionProof"]["hashes"]
+                .as_array()
+                .is_some_and(|h| !h.is_empty())
+        );
+        assert!(
+            json["verificationMaterial"]["timestampVerificationData"]["rfc3161Timestamps"][0]
+                .is_object()
+        );
+        assert!(
+            js_verifies(&stack, &bundle, Some(f)),
+            "@sigstore/verify rejects {name}"
+        );
+        if let Some(ok) = python_verifies(&stack, &bundle, f) {
+            assert!(ok, "sigstore-python rejects {name}");
+        }
+        if let Some(ok) = python_verifies(&stack, &att, f) {
+            assert!(ok, "sigstore-python rejects the v2 attestation");
+        }
+        assert_ok(&our_verify(&stack, f, &bundle));
+    }
+    assert!(js_verifies(&stack, &att, None));
+}
+
+#[test]
+fn local_fake_rekor_v2_bad_inclusion_proof_fails_the_self_check() {
+    let Some(stack) = stack(Some(r#"{"badProof":{"rekor":1}}"#)) else {
+        return;
+    };
+    let args = [
+        "--signing-config".to_owned(),
+        stack.file("signing_config_v2.json").display().to_string(),
+        "--trusted-root".to_owned(),
+        stack.file("trusted_root.json").display().to_string(),
+    ];
+    fails_cleanly(&stack, &args, &["self-check failed"]);
+}

@@ -72,6 +72,7 @@ async function main() {
   const caKey = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const ctKey = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const tlogKey = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const tlogV2Key = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const tsaKey = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const oidcKey = await jose.generateKeyPair('ES256');
 
@@ -98,7 +99,7 @@ async function main() {
 
   const trustedRoot = {
     mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
-    tlogs: [transparencyLog(url, tlogKey.publicKey)],
+    tlogs: [transparencyLog(url, tlogKey.publicKey), transparencyLog(`${url}/v2log`, tlogV2Key.publicKey)],
     certificateAuthorities: [
       {
         subject: { organization: 'sigstore.mock', commonName: 'sigstore' },
@@ -138,6 +139,11 @@ async function main() {
     fs.writeFileSync(path.join(dir, name), JSON.stringify(value, null, 2) + '\n');
   write('trusted_root.json', trustedRoot);
   write('signing_config.json', signingConfig);
+  // The same services with the Rekor v2 log (served under /v2log, its own base URL).
+  write('signing_config_v2.json', {
+    ...signingConfig,
+    rekorTlogUrls: [{ ...service(`${url}/v2log`), majorApiVersion: 2 }],
+  });
   write('trust_config.json', {
     mediaType: 'application/vnd.dev.sigstore.clienttrustconfig.v0.1+json',
     trustedRoot,
@@ -271,6 +277,69 @@ async function main() {
     return res;
   }
 
+  // Rekor v2: an append-only RFC 6962 Merkle tree, C2SP signed checkpoints, hashedrekord
+  // v0.0.2 entries in canonical form, no integrated time (the TSA gives the signing time).
+  const v2Leaves = [];
+  // The checkpoint's origin names the log: a part of its base URL, as with the real logs.
+  const v2Origin = `${new URL(url).host}/v2log`;
+  const v2LogId = sha256(spki(tlogV2Key.publicKey));
+  async function handleRekorV2(body) {
+    const req = JSON.parse(body.toString('utf8'));
+    const r = req.hashedRekordRequestV002;
+    if (!r) return reply(400, 'only hashedRekordRequestV002 is supported');
+    const entry = {
+      apiVersion: '0.0.2',
+      kind: 'hashedrekord',
+      spec: {
+        hashedRekordV002: {
+          data: { algorithm: 'SHA2_256', digest: r.digest },
+          signature: { content: r.signature.content, verifier: r.signature.verifier },
+        },
+      },
+    };
+    const canonical = Buffer.from(canonicalize(entry));
+    const index = v2Leaves.length;
+    v2Leaves.push(leafHash(canonical));
+    const size = v2Leaves.length;
+    let root = treeHash(v2Leaves, 0, size);
+    const proof = inclusionPath(index, 0, size);
+    if (take(state.badProof, 'rekor')) root = sha256(Buffer.from('not the root'));
+    const note = [v2Origin, `${size}`, b64(root), ''].join('\n');
+    const sig = crypto.sign('sha256', Buffer.from(note), tlogV2Key.privateKey);
+    const checkpoint = `${note}\n\u2014 ${v2Origin} ${b64(Buffer.concat([v2LogId.subarray(0, 4), sig]))}\n`;
+    return json(201, {
+      logIndex: `${index}`,
+      logId: { keyId: b64(v2LogId) },
+      kindVersion: { kind: 'hashedrekord', version: '0.0.2' },
+      inclusionProof: {
+        logIndex: `${index}`,
+        rootHash: b64(root),
+        treeSize: `${size}`,
+        hashes: proof.map(b64),
+        checkpoint: { envelope: checkpoint },
+      },
+      canonicalizedBody: b64(canonical),
+    });
+  }
+  const leafHash = (data) => sha256(Buffer.concat([Buffer.from([0]), data]));
+  const nodeHash = (l, r) => sha256(Buffer.concat([Buffer.from([1]), l, r]));
+  const split = (n) => 2 ** Math.floor(Math.log2(n - 1));
+  function treeHash(leaves, start, end) {
+    const n = end - start;
+    if (n === 1) return leaves[start];
+    const k = split(n);
+    return nodeHash(treeHash(leaves, start, start + k), treeHash(leaves, start + k, end));
+  }
+  // RFC 6962 PATH(m, D[start:end]), leaf to root.
+  function inclusionPath(m, start, end) {
+    const n = end - start;
+    if (n <= 1) return [];
+    const k = split(n);
+    return m < k
+      ? [...inclusionPath(m, start, start + k), treeHash(v2Leaves, start + k, end)]
+      : [...inclusionPath(m - k, start + k, end), treeHash(v2Leaves, start, start + k)];
+  }
+
   async function handleTsa(body) {
     const req = pkijs.TimeStampReq.fromBER(new Uint8Array(body).buffer);
     const imprint = req.messageImprint;
@@ -299,6 +368,7 @@ async function main() {
       const routes = {
         'POST /api/v2/signingCert': ['fulcio', () => handleFulcio(req, body)],
         'POST /api/v1/log/entries': ['rekor', () => handleRekor(body)],
+        'POST /v2log/api/v2/log/entries': ['rekor', () => handleRekorV2(body)],
         'POST /api/v1/timestamp': ['tsa', () => handleTsa(body)],
         'GET /token': ['oidc', () => handleToken(req, u)],
         'POST /__control': ['control', () => control(body)],
