@@ -25,6 +25,10 @@ peer="$root/.venv-peer"
 "$peer/bin/pip" install --quiet --disable-pip-version-check sigstore==4.5.1
 export ATTEST_KIT_PEER_VENV="$peer"
 
+step "loopback Sigstore (tests/sigstore-stack: @sigstore/mock, @sigstore/verify; pinned by package-lock.json)"
+command -v node >/dev/null || { echo "node (20+) is required for the loopback Sigstore tests" >&2; exit 1; }
+(cd "$root/tests/sigstore-stack" && npm ci --no-audit --no-fund --loglevel=error)
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 

@@ -9,7 +9,7 @@ use clap::Parser;
 use crate::action::{Console, commands::Location, inputs};
 use crate::cli::{App, CliCommand};
 use crate::commands;
-use crate::config::{AttestConfig, Format, Job, VerifyConfig};
+use crate::config::{AttestConfig, Format, Job, SignConfig, VerifyConfig};
 use crate::error::Error;
 use crate::render;
 
@@ -39,6 +39,7 @@ pub fn main() -> ExitCode {
         CliCommand::Verify(args) => {
             VerifyConfig::from_args(*args).map(|c| Job::Verify(Box::new(c)))
         }
+        CliCommand::Sign(args) => SignConfig::from_args(*args).map(|c| Job::Sign(Box::new(c))),
         CliCommand::Action => inputs::read(env.clone()),
     };
     let result = job
@@ -60,19 +61,33 @@ pub fn run(
         Job::Attest(c) => ("attest", c),
         Job::Provenance(c) => ("provenance", c),
         Job::Verify(c) => return run_verify(c, env, console),
+        Job::Sign(c) => {
+            let report = commands::sign::run(c, env, console)?;
+            return publish_attest(&report, c.format, env, console);
+        }
     };
     let report = commands::attest::run(name, config, env, console)?;
+    publish_attest(&report, config.format, env, console)
+}
+
+/// Outputs, summary and the result text of `attest`, `provenance` and `sign`.
+fn publish_attest(
+    report: &crate::report::AttestReport,
+    format: Format,
+    env: &dyn Fn(&str) -> Option<String>,
+    console: &Console,
+) -> Result<(), Error> {
     for w in &report.warnings {
         console.warning(&Location::default(), w);
     }
     publish(
         env,
-        &render::outputs::attest(&report),
-        &render::summary::attest(&report),
+        &render::outputs::attest(report),
+        &render::summary::attest(report),
     )?;
-    console.result(&match config.format {
-        Format::Text => render::text::attest(&report),
-        Format::Json => render::json::attest(&report),
+    console.result(&match format {
+        Format::Text => render::text::attest(report),
+        Format::Json => render::json::attest(report),
     });
     Ok(())
 }

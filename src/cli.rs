@@ -29,6 +29,8 @@ pub enum CliCommand {
     Provenance(AttestArgs),
     /// Verify artifacts against Sigstore bundles and an identity policy, offline.
     Verify(Box<VerifyArgs>),
+    /// Sign files keylessly with Sigstore: a bundle and/or a .sig/.crt pair per file.
+    Sign(Box<SignArgs>),
     /// Run as a GitHub Action: read the command and its settings from INPUT_* variables.
     #[command(hide = true)]
     Action,
@@ -44,7 +46,58 @@ pub struct AttestArgs {
     #[command(flatten)]
     pub provenance: ProvenanceArgs,
     #[command(flatten)]
+    pub signing: SigningArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Debug, Default, Clone, Args)]
+pub struct SignArgs {
+    /// Files to sign (paths or globs); the same as --subject-path.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<String>,
+    #[command(flatten)]
+    pub subjects: SubjectArgs,
+    #[command(flatten)]
+    pub signing: SigningArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Default, Clone, Args)]
+#[command(next_help_heading = "Signing")]
+pub struct SigningArgs {
+    /// What to sign: true, false, or a list of bundle, sig-crt, attestations [attest
+    /// default: false; sign default: bundle,sig-crt].
+    #[arg(long = "sign", value_name = "WHAT", num_args = 0..=1, default_missing_value = "true")]
+    pub sign: Option<String>,
+    /// An OIDC identity token; without it the GitHub Actions runtime is asked for one
+    /// (the job needs `permissions: id-token: write`).
+    #[arg(long = "identity-token", value_name = "JWT")]
+    pub identity_token: Option<String>,
+    /// public-good, staging, github (GitHub's own instance) or custom [default: public-good].
+    #[arg(long = "sigstore-instance", value_name = "NAME")]
+    pub sigstore_instance: Option<String>,
+    /// Fulcio URL, overriding the instance's.
+    #[arg(long = "fulcio-url", value_name = "URL")]
+    pub fulcio_url: Option<String>,
+    /// Rekor (v1) URL, overriding the instance's.
+    #[arg(long = "rekor-url", value_name = "URL")]
+    pub rekor_url: Option<String>,
+    /// RFC 3161 timestamp authority URL, overriding the instance's.
+    #[arg(long = "tsa-url", value_name = "URL")]
+    pub tsa_url: Option<String>,
+    /// A Sigstore signing_config.json naming the services (v0.2).
+    #[arg(long = "signing-config", value_name = "FILE")]
+    pub signing_config: Option<PathBuf>,
+    /// The trusted_root.json that signed bundles are verified against before success.
+    #[arg(long = "trusted-root", value_name = "FILE")]
+    pub trusted_root: Option<PathBuf>,
+    /// One attestation per subject instead of one for all (PyPI's PEP 740 needs this)
+    /// [default: false].
+    #[arg(long = "single-subject-attestations", value_name = "BOOL", num_args = 0..=1,
+          default_missing_value = "true", value_parser = clap::builder::BoolishValueParser::new())]
+    pub single_subject_attestations: Option<bool>,
 }
 
 #[derive(Debug, Default, Clone, Args)]

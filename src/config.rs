@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use crate::cli::{AttestArgs, CliFormat, VerifyArgs};
+use crate::cli::{AttestArgs, CliFormat, SignArgs, SigningArgs, VerifyArgs};
+use crate::sign::{Instance, Produce, Secret, SignSettings};
 use crate::subject::{self, Algorithm, Digest, SubjectError};
 
 #[derive(Debug, thiserror::Error)]
@@ -12,7 +13,7 @@ pub enum ConfigError {
     Invalid { input: &'static str, reason: String },
     #[error(transparent)]
     Subject(#[from] SubjectError),
-    #[error("unknown command {0:?}; expected one of: attest, provenance, verify")]
+    #[error("unknown command {0:?}; expected one of: attest, provenance, verify, sign")]
     UnknownCommand(String),
     #[error("command {0:?} is not in this version of attest-kit yet")]
     NotYetAvailable(String),
@@ -53,6 +54,91 @@ pub struct AttestConfig {
     pub legacy_provenance: bool,
     pub allow_local: bool,
     pub format: Format,
+    /// Sign the subjects and the provenance (`sign` input); `None` leaves them unsigned.
+    pub sign: Option<SignSettings>,
+}
+
+/// The `sign` command: files in, signatures out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignConfig {
+    pub subjects: SubjectSources,
+    pub output_dir: PathBuf,
+    pub format: Format,
+    pub settings: SignSettings,
+}
+
+impl SignConfig {
+    pub fn from_args(args: SignArgs) -> Result<Self, ConfigError> {
+        let attest = AttestConfig::from_args(AttestArgs {
+            paths: args.paths,
+            subjects: args.subjects,
+            provenance: Default::default(),
+            signing: SigningArgs::default(),
+            output: args.output,
+        })?;
+        let settings = sign_settings(
+            args.signing,
+            Some(Produce {
+                bundle: true,
+                sig_crt: true,
+                attestations: false,
+            }),
+        )?
+        .ok_or(ConfigError::Invalid {
+            input: "sign",
+            reason: "the sign command with sign: false would sign nothing".to_owned(),
+        })?;
+        Ok(SignConfig {
+            subjects: attest.subjects,
+            output_dir: attest.output_dir,
+            format: attest.format,
+            settings,
+        })
+    }
+
+    /// The subject settings in the shape `attest` collects them from.
+    pub fn as_attest(&self) -> AttestConfig {
+        AttestConfig {
+            subjects: self.subjects.clone(),
+            algorithms: vec![Algorithm::Sha256],
+            output_dir: self.output_dir.clone(),
+            legacy_provenance: false,
+            allow_local: true,
+            format: self.format,
+            sign: None,
+        }
+    }
+}
+
+/// The signing settings, or `None` when nothing is to be signed.
+pub fn sign_settings(
+    a: SigningArgs,
+    default: Option<Produce>,
+) -> Result<Option<SignSettings>, ConfigError> {
+    let invalid =
+        |input: &'static str| move |reason: String| ConfigError::Invalid { input, reason };
+    let produce = match non_empty_owned(a.sign) {
+        Some(v) => Produce::parse(&v).map_err(invalid("sign"))?,
+        None => default,
+    };
+    let Some(produce) = produce else {
+        return Ok(None);
+    };
+    let instance = match non_empty_owned(a.sigstore_instance) {
+        Some(v) => Instance::parse(&v).map_err(invalid("sigstore-instance"))?,
+        None => Instance::PublicGood,
+    };
+    Ok(Some(SignSettings {
+        produce,
+        identity_token: non_empty_owned(a.identity_token).map(Secret::new),
+        instance,
+        fulcio_url: non_empty_owned(a.fulcio_url),
+        rekor_url: non_empty_owned(a.rekor_url),
+        tsa_url: non_empty_owned(a.tsa_url),
+        signing_config: a.signing_config,
+        trusted_root: a.trusted_root,
+        single_subject_attestations: a.single_subject_attestations.unwrap_or(false),
+    }))
 }
 
 /// What to run.
@@ -61,6 +147,7 @@ pub enum Job {
     Attest(AttestConfig),
     Provenance(AttestConfig),
     Verify(Box<VerifyConfig>),
+    Sign(Box<SignConfig>),
 }
 
 /// An artifact to verify, as given.
@@ -214,6 +301,7 @@ impl AttestConfig {
             legacy_provenance: args.provenance.legacy_provenance.unwrap_or(true),
             allow_local: args.provenance.allow_local.unwrap_or(false),
             format: args.output.format.map(Format::from).unwrap_or_default(),
+            sign: sign_settings(args.signing, None)?,
         })
     }
 }

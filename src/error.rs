@@ -6,6 +6,7 @@ use crate::action::outputs::OutputError;
 use crate::action::summary::SummaryError;
 use crate::config::ConfigError;
 use crate::github::ContextError;
+use crate::sign::SignError;
 use crate::subject::SubjectError;
 use crate::verify::VerifyError;
 
@@ -23,6 +24,8 @@ pub enum Error {
     Summary(#[from] SummaryError),
     #[error(transparent)]
     Verify(#[from] VerifyError),
+    #[error(transparent)]
+    Sign(#[from] SignError),
     /// Some artifact × bundle pair did not verify; each row says which check failed.
     #[error("verification failed: {failed} of {total} artifact × bundle checks failed")]
     VerificationFailed { failed: usize, total: usize },
@@ -65,6 +68,12 @@ impl Error {
             {
                 Some(WASI_SANDBOX)
             }
+            Error::Sign(SignError::NoToken) => Some(
+                "give the job `permissions: id-token: write` (GitHub then sets ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN), or pass identity-token",
+            ),
+            Error::Sign(SignError::SelfCheck { .. }) => Some(
+                "nothing was written: what was signed did not verify against the trusted root; check trusted-root matches the instance that signed",
+            ),
             Error::Subject(SubjectError::NoMatch { .. }) => Some(
                 "patterns are matched from the working directory; check the path and that the build step ran first",
             ),

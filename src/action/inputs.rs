@@ -10,10 +10,10 @@ use std::path::PathBuf;
 use serde::Deserialize;
 
 use crate::cli::{
-    AttestArgs, BundleArgs, IdentityArgs, OutputArgs, ProvenanceArgs, SubjectArgs, VerifyArgs,
-    VerifyOutputArgs,
+    AttestArgs, BundleArgs, IdentityArgs, OutputArgs, ProvenanceArgs, SignArgs, SigningArgs,
+    SubjectArgs, VerifyArgs, VerifyOutputArgs,
 };
-use crate::config::{AttestConfig, ConfigError, Job, VerifyConfig};
+use crate::config::{AttestConfig, ConfigError, Job, SignConfig, VerifyConfig};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -43,6 +43,34 @@ struct RawInputs {
     deny_self_hosted_runners: Option<String>,
     predicate_type: Option<String>,
     policy: Option<String>,
+    // sign
+    sign: Option<String>,
+    identity_token: Option<String>,
+    sigstore_instance: Option<String>,
+    fulcio_url: Option<String>,
+    rekor_url: Option<String>,
+    tsa_url: Option<String>,
+    signing_config: Option<String>,
+    single_subject_attestations: Option<String>,
+}
+
+/// The signing inputs (`trusted-root` is shared with verify).
+fn signing_args(raw: &mut RawInputs) -> Result<SigningArgs, ConfigError> {
+    let path = |v: Option<String>| non_empty(v).map(|p| PathBuf::from(p.trim()));
+    Ok(SigningArgs {
+        sign: non_empty(raw.sign.take()),
+        identity_token: non_empty(raw.identity_token.take()),
+        sigstore_instance: non_empty(raw.sigstore_instance.take()),
+        fulcio_url: non_empty(raw.fulcio_url.take()),
+        rekor_url: non_empty(raw.rekor_url.take()),
+        tsa_url: non_empty(raw.tsa_url.take()),
+        signing_config: path(raw.signing_config.take()),
+        trusted_root: path(raw.trusted_root.take()),
+        single_subject_attestations: boolean(
+            "single-subject-attestations",
+            raw.single_subject_attestations.take(),
+        )?,
+    })
 }
 
 /// The `verify` command's inputs. Artifacts come from `subject-path` (paths, globs or
@@ -121,6 +149,25 @@ pub fn read(vars: impl IntoIterator<Item = (String, String)>) -> Result<Job, Con
         let config = VerifyConfig::from_args(verify_args(raw)?)?;
         return Ok(Job::Verify(Box::new(config)));
     }
+    let signing = signing_args(&mut raw)?;
+    if command.trim() == "sign" {
+        let args = SignArgs {
+            paths: Vec::new(),
+            subjects: SubjectArgs {
+                subject_path: non_empty(raw.subject_path).into_iter().collect(),
+                subject_digest: non_empty(raw.subject_digest),
+                subject_name: non_empty(raw.subject_name),
+                subject_checksums: non_empty(raw.subject_checksums),
+                digest_algorithms: non_empty(raw.digest_algorithms),
+            },
+            signing,
+            output: OutputArgs {
+                output_dir: non_empty(raw.output_dir).map(|d| PathBuf::from(d.trim())),
+                format: None,
+            },
+        };
+        return Ok(Job::Sign(Box::new(SignConfig::from_args(args)?)));
+    }
     let args = AttestArgs {
         paths: Vec::new(),
         subjects: SubjectArgs {
@@ -135,6 +182,7 @@ pub fn read(vars: impl IntoIterator<Item = (String, String)>) -> Result<Job, Con
             // A workflow run always has its GitHub context; local mode is for the CLI.
             allow_local: None,
         },
+        signing,
         output: OutputArgs {
             output_dir: non_empty(raw.output_dir).map(|d| PathBuf::from(d.trim())),
             format: None,
@@ -143,7 +191,7 @@ pub fn read(vars: impl IntoIterator<Item = (String, String)>) -> Result<Job, Con
     match command.trim() {
         "attest" => Ok(Job::Attest(AttestConfig::from_args(args)?)),
         "provenance" => Ok(Job::Provenance(AttestConfig::from_args(args)?)),
-        c @ ("sbom" | "sign" | "verify-release" | "reproduce") => {
+        c @ ("sbom" | "verify-release" | "reproduce") => {
             Err(ConfigError::NotYetAvailable(c.to_owned()))
         }
         other => Err(ConfigError::UnknownCommand(other.to_owned())),
@@ -255,7 +303,8 @@ mod tests {
             read(v)
         };
         assert!(matches!(with("provenance"), Ok(Job::Provenance(_))));
-        assert!(matches!(with("sign"), Err(ConfigError::NotYetAvailable(_))));
+        assert!(matches!(with("sign"), Ok(Job::Sign(_))));
+        assert!(matches!(with("sbom"), Err(ConfigError::NotYetAvailable(_))));
         assert!(matches!(
             with("verify"),
             Err(ConfigError::Invalid {

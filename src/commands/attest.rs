@@ -52,6 +52,37 @@ fn name_clashes(subjects: &[Subject]) -> Vec<String> {
     clashes
 }
 
+/// The provenance statement(s) to sign: one for all subjects, or one per subject.
+fn statements_to_sign(
+    subjects: &[Subject],
+    build: &BuildContext,
+    single: bool,
+) -> Vec<crate::sign::StatementToSign> {
+    let one = |subjects: &[Subject], base: String| {
+        let statement =
+            Statement::new(subjects, slsa::PREDICATE_TYPE, slsa::Provenance::new(build));
+        crate::sign::StatementToSign {
+            base,
+            bytes: serde_json::to_vec(&statement).unwrap_or_default(),
+            subject: subjects[0].clone(),
+        }
+    };
+    if subjects.is_empty() {
+        return Vec::new();
+    }
+    if single {
+        subjects
+            .iter()
+            .map(|s| {
+                let name = s.name.rsplit(['/', '\\']).next().unwrap_or("subject");
+                one(std::slice::from_ref(s), format!("{name}.provenance"))
+            })
+            .collect()
+    } else {
+        vec![one(subjects, "provenance".to_owned())]
+    }
+}
+
 pub fn build_context(
     config: &AttestConfig,
     env: &dyn Fn(&str) -> Option<String>,
@@ -71,6 +102,11 @@ pub fn run(
     env: &dyn Fn(&str) -> Option<String>,
     console: &Console,
 ) -> Result<AttestReport, Error> {
+    if let Some(settings) = &config.sign {
+        for secret in crate::sign::early_secrets(settings, env) {
+            console.add_mask(secret.expose());
+        }
+    }
     // Context first: a run outside Actions fails before any file is read.
     let build = build_context(config, env)?;
     let subjects = console.group("Hashing subjects", || collect_subjects(config, console))?;
@@ -121,6 +157,30 @@ pub fn run(
             kind: FileKind::Checksums,
         });
     }
+    let signing = match &config.sign {
+        Some(settings) => {
+            let statements = if settings.produce.attestations {
+                statements_to_sign(&subjects, &build, settings.single_subject_attestations)
+            } else {
+                Vec::new()
+            };
+            let (report, more, written) = console.group("Signing", || {
+                super::sign::sign(
+                    settings,
+                    &subjects,
+                    &statements,
+                    &config.output_dir,
+                    env,
+                    console,
+                )
+            })?;
+            pending.extend(more);
+            files.extend(written);
+            Some(report)
+        }
+        None => None,
+    };
+    // Provenance and signatures appear together or not at all.
     write_all(&pending)?;
 
     Ok(AttestReport {
@@ -129,5 +189,6 @@ pub fn run(
         subjects,
         predicate_type: slsa::PREDICATE_TYPE,
         files,
+        signing,
     })
 }

@@ -7,6 +7,8 @@ pub mod attest;
 #[cfg(not(feature = "native"))]
 pub mod needs_native;
 #[cfg(feature = "native")]
+pub mod sign;
+#[cfg(feature = "native")]
 pub mod verify;
 #[cfg(not(feature = "native"))]
-pub use needs_native as verify;
+pub use needs_native::{sign, verify};

@@ -13,6 +13,8 @@ struct AttestJsonV1<'a> {
     subjects: Vec<SubjectJson<'a>>,
     files: &'a [WrittenFile],
     warnings: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    signing: Option<&'a crate::report::SignReport>,
 }
 
 #[derive(Serialize)]
@@ -46,6 +48,7 @@ pub fn attest(report: &AttestReport) -> String {
             .collect(),
         files: &report.files,
         warnings: &report.warnings,
+        signing: report.signing.as_ref(),
     };
     String::from_utf8(crate::statement::to_json_bytes(&doc)).unwrap_or_default()
 }

@@ -23,7 +23,34 @@ pub fn attest(report: &AttestReport) -> Outputs {
     o.set("provenance-path", path(FileKind::Provenance));
     o.set("legacy-provenance-path", path(FileKind::LegacyProvenance));
     o.set("checksums-path", path(FileKind::Checksums));
+    if let Some(signing) = &report.signing {
+        sign(&mut o, signing);
+    }
     o
+}
+
+/// `bundle-paths`, `signature-paths`, `certificate-paths` and `rekor-log-indexes` (JSON
+/// arrays), and `certificate-identity`.
+fn sign(o: &mut Outputs, report: &crate::report::SignReport) {
+    let paths = |pick: fn(&crate::report::SignedItem) -> Option<&std::path::PathBuf>| {
+        let v: Vec<String> = report
+            .items
+            .iter()
+            .filter_map(pick)
+            .map(|p| crate::report::display_path(p))
+            .collect();
+        serde_json::to_string(&v).unwrap_or_else(|_| "[]".to_owned())
+    };
+    o.set("bundle-paths", paths(|i| i.bundle.as_ref()));
+    o.set("signature-paths", paths(|i| i.signature.as_ref()));
+    o.set("certificate-paths", paths(|i| i.certificate.as_ref()));
+    o.set("certificate-identity", report.identity.clone());
+    let mut indexes: Vec<u64> = report.items.iter().filter_map(|i| i.log_index).collect();
+    indexes.dedup();
+    o.set(
+        "rekor-log-indexes",
+        serde_json::to_string(&indexes).unwrap_or_else(|_| "[]".to_owned()),
+    );
 }
 
 /// `verified`, `verified-count` and `results` (the same rows as `--format json`).

@@ -9,10 +9,14 @@ pub fn attest(report: &AttestReport) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} subject{} attested ({})",
+        "{} subject{} {}",
         report.subjects.len(),
         if report.subjects.len() == 1 { "" } else { "s" },
-        report.predicate_type
+        if report.command == "sign" {
+            "signed".to_owned()
+        } else {
+            format!("attested ({})", report.predicate_type)
+        }
     );
     for s in &report.subjects {
         let size = s.size.map(human_size).unwrap_or_else(|| "-".to_owned());
@@ -23,6 +27,21 @@ pub fn attest(report: &AttestReport) -> String {
             size,
             s.name.escape_debug()
         );
+    }
+    if let Some(sg) = &report.signing {
+        let _ = writeln!(
+            out,
+            "signed as {} ({}), Sigstore {}",
+            sg.identity.escape_debug(),
+            sg.issuer.escape_debug(),
+            sg.instance
+        );
+        for i in &sg.items {
+            let entry = i
+                .log_index
+                .map_or_else(|| "no log entry".to_owned(), |n| format!("log index {n}"));
+            let _ = writeln!(out, "  {}  {entry}", i.subject.escape_debug());
+        }
     }
     let _ = writeln!(out, "files written:");
     for f in &report.files {

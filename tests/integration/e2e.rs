@@ -140,6 +140,22 @@ jobs:
           bundle-path: gh/sigstore-js-2.1.0-bundle.json
           certificate-identity-regexp: https://github\.com/octo-org/.*
           certificate-oidc-issuer: https://token.actions.githubusercontent.com
+  sign:
+    runs-on: ubuntu-latest
+    permissions:
+      id-token: write
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          persist-credentials: false
+      - id: ak
+        uses: attest-kit/attest-kit@v1
+        with:
+          subject-path: dist/*.whl
+          sign: true
+          signing-config: ${{ env.AK_SIGNING_CONFIG }}
+          trusted-root: ${{ env.AK_TRUSTED_ROOT }}
+          output-dir: ${{ env.EXPORT_DIR }}/signed
   missing:
     runs-on: ubuntu-latest
     steps:
@@ -160,6 +176,10 @@ struct ActRun {
 }
 
 fn run_job(act: &Path, job: &str) -> (ActRun, tempfile::TempDir) {
+    run_job_with(act, job, &[])
+}
+
+fn run_job_with(act: &Path, job: &str, extra_env: &[String]) -> (ActRun, tempfile::TempDir) {
     let tmp = tempfile::tempdir().expect("tmp");
     let consumer = tmp.path().join("pulse-py");
     let export = tmp.path().join("export");
@@ -204,6 +224,7 @@ fn run_job(act: &Path, job: &str) -> (ActRun, tempfile::TempDir) {
         .arg(repo_root())
         .arg(&log)
         .arg(format!("EXPORT_DIR={}", export.display()))
+        .args(extra_env.iter().flat_map(|e| ["--env", e.as_str()]))
         .env("ACT_BIN", act)
         .status()
         .expect("run-act.sh");
@@ -358,6 +379,72 @@ fn act_reports_a_failing_step_with_an_annotation() {
         ["subject-path pattern \"build/*.whl\" matches no file"]
     );
     assert!(run.outputs.get("subject-count").is_none_or(|v| v == ""));
+}
+
+/// `attest` with `sign: true` in a workflow run by act, its OIDC token from a local fake
+/// Actions token endpoint (the loopback Sigstore of tests/sigstore-stack, passed with
+/// `--env ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN`).
+#[test]
+fn act_signs_against_a_local_fake_sigstore() {
+    let Some(act) = prerequisites() else { return };
+    if std::env::var("ATTEST_KIT_SKIP_SIGSTORE_STACK").as_deref() == Ok("1") {
+        return;
+    }
+    let stack_dir = tempfile::tempdir().expect("tmp");
+    let mut child = Command::new("node")
+        .arg(repo_root().join("tests/sigstore-stack/server.js"))
+        .arg("--dir")
+        .arg(stack_dir.path())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("node runs the loopback Sigstore");
+    let mut line = String::new();
+    if let Some(out) = child.stdout.take() {
+        let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(out), &mut line);
+    }
+    let info: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
+    let s = |k: &str| info[k].as_str().unwrap_or_default().to_owned();
+    let env = [
+        format!("ACTIONS_ID_TOKEN_REQUEST_URL={}", s("tokenUrl")),
+        format!("ACTIONS_ID_TOKEN_REQUEST_TOKEN={}", s("requestToken")),
+        format!(
+            "AK_SIGNING_CONFIG={}",
+            stack_dir.path().join("signing_config.json").display()
+        ),
+        format!(
+            "AK_TRUSTED_ROOT={}",
+            stack_dir.path().join("trusted_root.json").display()
+        ),
+    ];
+    let (run, tmp) = run_job_with(&act, "sign", &env);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(
+        run.result.as_deref(),
+        Some("success"),
+        "errors: {:?}",
+        run.errors
+    );
+    assert_eq!(run.outputs["certificate-identity"], s("identity").as_str());
+    let bundles: Vec<String> =
+        serde_json::from_str(run.outputs["bundle-paths"].as_str().unwrap_or("[]"))
+            .unwrap_or_default();
+    assert_eq!(bundles.len(), 2, "{bundles:?}");
+    let signed = tmp.path().join("export/signed");
+    for f in [
+        "pulse_sdk-1.0.0-py3-none-any.whl.sigstore.json",
+        "pulse_sdk-1.0.0-py3-none-any.whl.sig",
+        "pulse_sdk-1.0.0-py3-none-any.whl.crt",
+        "provenance.sigstore.json",
+        "provenance.intoto.jsonl",
+    ] {
+        assert!(signed.join(f).is_file(), "{f}");
+    }
+    assert!(
+        run.summary.contains("cosign verify-blob"),
+        "{}",
+        run.summary
+    );
 }
 
 #[test]
