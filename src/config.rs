@@ -56,6 +56,9 @@ pub struct AttestConfig {
     pub format: Format,
     /// Sign the subjects and the provenance (`sign` input); `None` leaves them unsigned.
     pub sign: Option<SignSettings>,
+    /// PEP 740 attestations per distribution (`pypi-attestations`); they need `sign`'s
+    /// settings, which default to signing nothing else.
+    pub pypi: Option<crate::pypi::PypiKinds>,
 }
 
 /// The `sign` command: files in, signatures out.
@@ -106,6 +109,7 @@ impl SignConfig {
             allow_local: true,
             format: self.format,
             sign: None,
+            pypi: None,
         }
     }
 }
@@ -294,6 +298,24 @@ impl AttestConfig {
                 reason: "it is empty".to_owned(),
             });
         }
+        let pypi = match non_empty_owned(args.provenance.pypi_attestations) {
+            Some(v) => {
+                crate::pypi::PypiKinds::parse(&v).map_err(|reason| ConfigError::Invalid {
+                    input: "pypi-attestations",
+                    reason,
+                })?
+            }
+            None => None,
+        };
+        // PyPI attestations are signed: without `sign`, sign them and nothing else.
+        let default_produce = pypi.map(|_| Produce::default());
+        let sign = sign_settings(args.signing, default_produce)?;
+        if pypi.is_some() && sign.is_none() {
+            return Err(ConfigError::Invalid {
+                input: "sign",
+                reason: "pypi-attestations are signed attestations; they cannot be made with sign: false".to_owned(),
+            });
+        }
         Ok(AttestConfig {
             subjects,
             algorithms: parse_algorithms(s.digest_algorithms.as_deref())?,
@@ -301,7 +323,8 @@ impl AttestConfig {
             legacy_provenance: args.provenance.legacy_provenance.unwrap_or(true),
             allow_local: args.provenance.allow_local.unwrap_or(false),
             format: args.output.format.map(Format::from).unwrap_or_default(),
-            sign: sign_settings(args.signing, None)?,
+            sign,
+            pypi,
         })
     }
 }

@@ -26,6 +26,9 @@ pub enum Error {
     Verify(#[from] VerifyError),
     #[error(transparent)]
     Sign(#[from] SignError),
+    /// A subject cannot carry a PyPI attestation (`pypi-attestations`).
+    #[error(transparent)]
+    Pypi(#[from] crate::pypi::DistError),
     /// Some artifact × bundle pair did not verify; each row says which check failed.
     #[error("verification failed: {failed} of {total} artifact × bundle checks failed")]
     VerificationFailed { failed: usize, total: usize },

@@ -26,6 +26,7 @@ struct RawInputs {
     digest_algorithms: Option<String>,
     output_dir: Option<String>,
     legacy_provenance: Option<String>,
+    pypi_attestations: Option<String>,
     // verify
     bundle_path: Option<String>,
     trusted_root: Option<String>,
@@ -181,6 +182,7 @@ pub fn read(vars: impl IntoIterator<Item = (String, String)>) -> Result<Job, Con
             legacy_provenance: boolean("legacy-provenance", raw.legacy_provenance)?,
             // A workflow run always has its GitHub context; local mode is for the CLI.
             allow_local: None,
+            pypi_attestations: non_empty(raw.pypi_attestations),
         },
         signing,
         output: OutputArgs {
