@@ -451,7 +451,12 @@ fn local_fake_sigstore_hostile_distribution_names_fail_before_anything_is_signed
     );
     assert!(!out_dir.exists());
     // Nothing was signed: Fulcio was never asked for a certificate.
-    assert_eq!(stack.stats()["fulcio"].as_u64().unwrap_or(0), 0, "{}", stack.stats());
+    assert_eq!(
+        stack.stats()["fulcio"].as_u64().unwrap_or(0),
+        0,
+        "{}",
+        stack.stats()
+    );
     // pypi-attestations with sign: false cannot work.
     let out = run(bare_cmd()
         .args([
@@ -493,5 +498,10 @@ fn local_fake_sigstore_pep740_needs_a_rekor_v1_entry() {
         text(&out.stderr)
     );
     assert!(!out_dir.exists());
-    assert_eq!(stack.stats()["fulcio"].as_u64().unwrap_or(0), 0, "{}", stack.stats());
+    assert_eq!(
+        stack.stats()["fulcio"].as_u64().unwrap_or(0),
+        0,
+        "{}",
+        stack.stats()
+    );
 }

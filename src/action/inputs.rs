@@ -212,6 +212,38 @@ mod tests {
     }
 
     #[test]
+    fn pypi_attestations_sign_only_themselves_by_default() -> Result<(), ConfigError> {
+        let attest = |pypi: &str, sign: &str| {
+            read(vars(&[
+                ("INPUT_SUBJECT_PATH", "dist/*"),
+                ("INPUT_SIGN", sign),
+                ("INPUT_PYPI-ATTESTATIONS", pypi),
+            ]))
+        };
+        let Job::Attest(c) = attest("true", "")? else {
+            panic!("expected attest")
+        };
+        assert_eq!(
+            c.pypi,
+            Some(crate::pypi::PypiKinds {
+                publish: true,
+                provenance: false
+            })
+        );
+        assert_eq!(
+            c.sign.map(|s| s.produce),
+            Some(crate::sign::Produce::default())
+        );
+        assert!(attest("sbom", "").is_err());
+        assert!(attest("true", "false").is_err());
+        let Job::Attest(c) = attest("false", "")? else {
+            panic!("expected attest")
+        };
+        assert!(c.pypi.is_none() && c.sign.is_none());
+        Ok(())
+    }
+
+    #[test]
     fn both_spellings_and_empty_values() -> Result<(), ConfigError> {
         let job = read(vars(&[
             ("INPUT_SUBJECT_PATH", "dist/*.whl\ndist/*.tar.gz"),
