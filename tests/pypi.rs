@@ -357,9 +357,15 @@ fn local_fake_sigstore_pypi_attestations_shape_and_the_pypi_attestations_peer_ve
             };
             assert_eq!(text(&p.stdout).trim(), expected);
         }
-        // And we verify our own, found beside... the output dir by bundle-path.
-        let v = our_verify(&stack, file, Some(&att_path));
-        assert_ok(&v);
+        // And we verify our own (through bundle-path: they are in output-dir).
+        for kind in ["publish", "slsa"] {
+            let v = our_verify(
+                &stack,
+                file,
+                Some(&out_dir.join(format!("{name}.{kind}.attestation"))),
+            );
+            assert_ok(&v);
+        }
     }
 }
 
