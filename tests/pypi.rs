@@ -238,6 +238,20 @@ fn sha256_hex(p: &Path) -> String {
     hex::encode(sha2::Sha256::digest(std::fs::read(p).expect("read")))
 }
 
+/// The JSON's shape: every leaf replaced by its type; arrays of strings (empty or not) by
+/// "strings", other arrays by the shape of each item.
+fn shape(v: &Value) -> Value {
+    match v {
+        Value::Object(o) => Value::Object(o.iter().map(|(k, v)| (k.clone(), shape(v))).collect()),
+        Value::Array(a) if a.iter().all(Value::is_string) => "strings".into(),
+        Value::Array(a) => Value::Array(a.iter().map(shape).collect()),
+        Value::String(_) => "string".into(),
+        Value::Number(_) => "number".into(),
+        Value::Bool(_) => "bool".into(),
+        Value::Null => "null".into(),
+    }
+}
+
 fn our_verify(stack: &Stack, file: &Path, bundles: Option<&Path>) -> Output {
     let mut c = bare_cmd();
     c.arg("verify").arg(file);
@@ -277,6 +291,31 @@ fn local_fake_sigstore_pypi_attestations_shape_and_the_pypi_attestations_peer_ve
         let att_path = out_dir.join(format!("{name}.publish.attestation"));
         let att = read_json(&att_path);
         // The PEP 740 Attestation object, field for field.
+        assert_eq!(
+            shape(&att),
+            serde_json::json!({
+                "version": "number",
+                "verification_material": {
+                    "certificate": "string",
+                    "transparency_entries": [{
+                        "logIndex": "string",
+                        "logId": {"keyId": "string"},
+                        "kindVersion": {"kind": "string", "version": "string"},
+                        "integratedTime": "string",
+                        "inclusionPromise": {"signedEntryTimestamp": "string"},
+                        "inclusionProof": {
+                            "logIndex": "string",
+                            "rootHash": "string",
+                            "treeSize": "string",
+                            "hashes": "strings",
+                            "checkpoint": {"envelope": "string"}
+                        },
+                        "canonicalizedBody": "string"
+                    }]
+                },
+                "envelope": {"statement": "string", "signature": "string"}
+            })
+        );
         let keys = |v: &Value| {
             let mut k: Vec<String> = v
                 .as_object()
