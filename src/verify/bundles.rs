@@ -263,6 +263,24 @@ mod tests {
     }
 
     #[test]
+    fn pep740_objects_are_recognised_and_garbage_in_them_is_a_bundle_failure() {
+        for text in [
+            r#"{"verification_material": {}, "envelope": {}}"#,
+            r#"{"version": 1, "verification_material": {"certificate": "QQ==", "transparency_entries": [{}]}, "envelope": {"statement": "QQ==", "signature": "QQ=="}}"#,
+            r#"{"version": 7, "verification_material": {"certificate": "QQ==", "transparency_entries": [{}]}, "envelope": {"statement": "QQ==", "signature": "QQ=="}}"#,
+        ] {
+            let found = parse_text("x.publish.attestation", text);
+            assert_eq!(found.len(), 1);
+            assert!(found[0].pep740, "{text}");
+            assert_eq!(
+                found[0].bundle.as_ref().err().map(|e| e.check),
+                Some(Check::Bundle),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
     fn sources_number_bundles_in_multi_bundle_files() {
         let found = parse_text("b.jsonl", "{}\n\n{}\n");
         let names: Vec<_> = found.iter().map(|f| f.source.as_str()).collect();
