@@ -550,3 +550,57 @@ fn local_fake_sigstore_pep740_needs_a_rekor_v1_entry() {
         stack.stats()
     );
 }
+
+#[test]
+fn local_fake_sigstore_validly_signed_attestations_with_hostile_subjects_are_refused() {
+    let Some(stack) = stack(None) else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let files = dists(dir.path());
+    let wheel = &files[0];
+    let sha = sha256_hex(wheel);
+    let publish = "https://docs.pypi.org/attestations/publish/v1";
+    for (case, subjects, predicate, why) in [
+        (
+            "path",
+            vec![format!("../{WHEEL}={sha}")],
+            publish,
+            "not a path",
+        ),
+        (
+            "upper",
+            vec![format!("App-1.0-py3-none-any.whl={sha}")],
+            publish,
+            "not normalised",
+        ),
+        (
+            "other",
+            vec![format!("{SDIST}={sha}")],
+            publish,
+            "not the distribution",
+        ),
+        (
+            "two",
+            vec![format!("{WHEEL}={sha}"), format!("{WHEEL}={sha}")],
+            publish,
+            "exactly one subject",
+        ),
+    ] {
+        let att = dir.path().join(format!("{case}.publish.attestation"));
+        let mut args: Vec<std::ffi::OsString> = vec![
+            "sign-statement".into(),
+            stack.file("trust_config.json").into(),
+            stack.token.clone().into(),
+            att.clone().into(),
+            predicate.into(),
+        ];
+        args.extend(subjects.iter().map(Into::into));
+        let refs: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
+        let Some(p) = peer(&refs) else { return };
+        assert!(p.status.success(), "{case}: {}", text(&p.stderr));
+        let v = our_verify(&stack, wheel, Some(&att));
+        assert_eq!(v.status.code(), Some(1), "{case}: {}", text(&v.stdout));
+        let all = format!("{}{}", text(&v.stdout), text(&v.stderr));
+        assert!(all.contains(why), "{case}: {all}");
+        assert!(all.contains("artifact-digest"), "{case}: {all}");
+    }
+}

@@ -8,6 +8,10 @@
         name, subject sha256 vs the file, predicate type known to PyPI. Prints the predicate
         type. Attestation.verify only builds the production or staging verifier, so the
         production one is replaced by one over the loopback trusted root.
+    python peer.py sign-statement TRUST_CONFIG TOKEN OUT PREDICATE_TYPE NAME=SHA256...
+        Signs an arbitrary statement (one subject per NAME=SHA256, hostile names included)
+        with sigstore-python and converts it with Attestation.from_bundle: a validly signed
+        attestation whose subject a verifier must still refuse.
     python peer.py sign TRUST_CONFIG TOKEN DIST OUT
         Signs DIST as pypi-attestations does (Attestation.sign) against the loopback Sigstore
         and writes the Attestation object to OUT.
@@ -17,6 +21,7 @@ import sys
 from pathlib import Path
 
 from pypi_attestations import Attestation, Distribution
+from sigstore.dsse import DigestSet, StatementBuilder, Subject
 from sigstore.models import ClientTrustConfig
 from sigstore.oidc import IdentityToken
 from sigstore.sign import SigningContext
@@ -44,6 +49,24 @@ def main() -> int:
         with ctx.signer(IdentityToken(token), cache=True) as signer:
             attestation = Attestation.sign(signer, Distribution.from_file(Path(dist)))
         Path(out).write_text(attestation.model_dump_json())
+        return 0
+    if cmd == "sign-statement":
+        token, out, predicate_type, *subjects = sys.argv[3:]
+        statement = (
+            StatementBuilder()
+            .subjects(
+                [
+                    Subject(name=n, digest=DigestSet(root={"sha256": d}))
+                    for n, d in (s.rsplit("=", 1) for s in subjects)
+                ]
+            )
+            .predicate_type(predicate_type)
+            .build()
+        )
+        ctx = SigningContext.from_trust_config(trust_config)
+        with ctx.signer(IdentityToken(token), cache=True) as signer:
+            bundle = signer.sign_dsse(statement)
+        Path(out).write_text(Attestation.from_bundle(bundle).model_dump_json())
         return 0
     print(f"unknown command {cmd}", file=sys.stderr)
     return 2
