@@ -71,6 +71,9 @@ impl Error {
             {
                 Some(WASI_SANDBOX)
             }
+            Error::Pypi(_) => Some(
+                "with pypi-attestations every subject must be a wheel or an sdist named as PyPI accepts it; attest other files in another step",
+            ),
             Error::Sign(SignError::NoToken) => Some(
                 "give the job `permissions: id-token: write` (GitHub then sets ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN), or pass identity-token",
             ),
