@@ -7,6 +7,7 @@ use crate::action::summary::SummaryError;
 use crate::config::ConfigError;
 use crate::github::ContextError;
 use crate::subject::SubjectError;
+use crate::reproduce::ReproduceError;
 use crate::verify::VerifyError;
 
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +27,11 @@ pub enum Error {
     /// Some artifact × bundle pair did not verify; each row says which check failed.
     #[error("verification failed: {failed} of {total} artifact × bundle checks failed")]
     VerificationFailed { failed: usize, total: usize },
+    #[error(transparent)]
+    Reproduce(#[from] ReproduceError),
+    /// A rebuilt artifact differs from its reference (or the two rebuilds differ).
+    #[error("not reproducible: {differ} of {total} artifacts differ")]
+    NotReproducible { differ: usize, total: usize },
     #[error("couldn't write {path:?}")]
     Write {
         path: PathBuf,
@@ -45,6 +51,9 @@ impl Error {
         match self {
             Error::Context(ContextError::Missing(_)) => Some(
                 "provenance describes a GitHub Actions run; outside one, --allow-local records an honest local build instead",
+            ),
+            Error::Reproduce(ReproduceError::RebuildTimeout { .. }) => Some(
+                "raise the timeout input, or look for a step that waits for input or the network",
             ),
             Error::Subject(SubjectError::NoMatch { .. }) => Some(
                 "patterns are matched from the working directory; check the path and that the build step ran first",

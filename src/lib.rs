@@ -13,6 +13,7 @@ pub mod error;
 pub mod github;
 pub mod render;
 pub mod report;
+pub mod reproduce;
 pub mod statement;
 pub mod subject;
 pub mod verify;

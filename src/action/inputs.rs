@@ -10,10 +10,10 @@ use std::path::PathBuf;
 use serde::Deserialize;
 
 use crate::cli::{
-    AttestArgs, BundleArgs, IdentityArgs, OutputArgs, ProvenanceArgs, SubjectArgs, VerifyArgs,
-    VerifyOutputArgs,
+    AttestArgs, BundleArgs, IdentityArgs, OutputArgs, ProvenanceArgs, ReproduceArgs, SubjectArgs,
+    VerifyArgs, VerifyOutputArgs,
 };
-use crate::config::{AttestConfig, ConfigError, Job, VerifyConfig};
+use crate::config::{AttestConfig, ConfigError, Job, ReproduceConfig, VerifyConfig};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -43,6 +43,32 @@ struct RawInputs {
     deny_self_hosted_runners: Option<String>,
     predicate_type: Option<String>,
     policy: Option<String>,
+    // reproduce (rebuild-command, source-dir and timeout also for attest)
+    reference: Option<String>,
+    rebuild_command: Option<String>,
+    source_dir: Option<String>,
+    timeout: Option<String>,
+    fail_on_difference: Option<String>,
+    print_source_date_epoch: Option<String>,
+}
+
+/// The `reproduce` command's inputs.
+fn reproduce_args(raw: RawInputs) -> Result<ReproduceArgs, ConfigError> {
+    Ok(ReproduceArgs {
+        paths: Vec::new(),
+        subject_path: non_empty(raw.subject_path).into_iter().collect(),
+        reference: non_empty(raw.reference).map(|r| r.trim().to_owned()),
+        rebuild_command: non_empty(raw.rebuild_command),
+        source_dir: non_empty(raw.source_dir).map(|d| PathBuf::from(d.trim())),
+        timeout: non_empty(raw.timeout),
+        fail_on_difference: boolean("fail-on-difference", raw.fail_on_difference)?,
+        print_source_date_epoch: boolean("print-source-date-epoch", raw.print_source_date_epoch)?
+            .unwrap_or(false),
+        output: OutputArgs {
+            output_dir: non_empty(raw.output_dir).map(|d| PathBuf::from(d.trim())),
+            format: None,
+        },
+    })
 }
 
 /// The `verify` command's inputs. Artifacts come from `subject-path` (paths, globs or
@@ -121,6 +147,10 @@ pub fn read(vars: impl IntoIterator<Item = (String, String)>) -> Result<Job, Con
         let config = VerifyConfig::from_args(verify_args(raw)?)?;
         return Ok(Job::Verify(Box::new(config)));
     }
+    if command.trim() == "reproduce" {
+        let config = ReproduceConfig::from_args(reproduce_args(raw)?)?;
+        return Ok(Job::Reproduce(Box::new(config)));
+    }
     let args = AttestArgs {
         paths: Vec::new(),
         subjects: SubjectArgs {
@@ -134,6 +164,9 @@ pub fn read(vars: impl IntoIterator<Item = (String, String)>) -> Result<Job, Con
             legacy_provenance: boolean("legacy-provenance", raw.legacy_provenance)?,
             // A workflow run always has its GitHub context; local mode is for the CLI.
             allow_local: None,
+            rebuild_command: non_empty(raw.rebuild_command),
+            source_dir: non_empty(raw.source_dir).map(|d| PathBuf::from(d.trim())),
+            timeout: non_empty(raw.timeout),
         },
         output: OutputArgs {
             output_dir: non_empty(raw.output_dir).map(|d| PathBuf::from(d.trim())),
@@ -143,7 +176,7 @@ pub fn read(vars: impl IntoIterator<Item = (String, String)>) -> Result<Job, Con
     match command.trim() {
         "attest" => Ok(Job::Attest(AttestConfig::from_args(args)?)),
         "provenance" => Ok(Job::Provenance(AttestConfig::from_args(args)?)),
-        c @ ("sbom" | "sign" | "verify-release" | "reproduce") => {
+        c @ ("sbom" | "sign" | "verify-release") => {
             Err(ConfigError::NotYetAvailable(c.to_owned()))
         }
         other => Err(ConfigError::UnknownCommand(other.to_owned())),

@@ -88,8 +88,23 @@ pub fn run(
         path: config.output_dir.join(PROVENANCE_FILE),
         kind: FileKind::Provenance,
     }];
+    // `reproducible` is true only when a rebuild in this step matched.
+    let mut warnings = name_clashes(&subjects);
+    let mut reproducible = false;
+    if let Some(r) = &config.rebuild {
+        let spec = crate::reproduce::rebuild::RebuildSpec {
+            command: r.command.clone(),
+            source_dir: r.source_dir.clone(),
+            patterns: config.subjects.patterns.clone(),
+            timeout: r.timeout,
+            source_date_epoch: super::reproduce::epoch(&r.source_dir, env),
+        };
+        let (ok, notes) = super::reproduce::rebuild_matches(&subjects, &spec, console)?;
+        reproducible = ok;
+        warnings.extend(notes);
+    }
     if config.legacy_provenance {
-        let legacy = LegacyProvenance::new(&build, false);
+        let legacy = LegacyProvenance::new(&build, reproducible);
         let path = config.output_dir.join(LEGACY_PROVENANCE_FILE);
         pending.push(PendingFile {
             path: path.clone(),
@@ -125,7 +140,7 @@ pub fn run(
 
     Ok(AttestReport {
         command,
-        warnings: name_clashes(&subjects),
+        warnings,
         subjects,
         predicate_type: slsa::PREDICATE_TYPE,
         files,

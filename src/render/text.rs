@@ -91,3 +91,86 @@ pub fn verify(report: &crate::report::VerifyReport) -> String {
     );
     out
 }
+
+/// Just the number (or nothing), for `export SOURCE_DATE_EPOCH=$(attest-kit reproduce
+/// --print-source-date-epoch)`.
+pub fn source_date_epoch(report: &crate::report::ReproduceReport) -> String {
+    report
+        .source_date_epoch
+        .map(|e| format!("{e}\n"))
+        .unwrap_or_default()
+}
+
+/// `name: differs (metadata only): top difference`.
+pub fn comparison_line(c: &crate::reproduce::Comparison) -> String {
+    use crate::reproduce::Status;
+    let name = c.artifact.escape_debug();
+    match c.status {
+        Status::Identical => format!("{name}: identical"),
+        Status::Missing => format!("{name}: in the reference but not rebuilt"),
+        Status::Extra => format!("{name}: rebuilt but not in the reference"),
+        Status::Differs => {
+            let class = c.class.map(|k| k.describe()).unwrap_or("unknown");
+            let top = c
+                .differences
+                .first()
+                .map(|d| match &d.member {
+                    Some(m) => format!(": {}: {}", m.escape_debug(), d.detail.escape_debug()),
+                    None => format!(": {}", d.detail.escape_debug()),
+                })
+                .unwrap_or_default();
+            format!("{name}: differs ({class}){top}")
+        }
+    }
+}
+
+/// Each check, then each artifact with its differences (and diffs) indented below.
+pub fn reproduce(report: &crate::report::ReproduceReport) -> String {
+    let mut out = String::new();
+    if let Some(e) = report.source_date_epoch {
+        let _ = writeln!(out, "SOURCE_DATE_EPOCH={e}");
+    }
+    for r in &report.rebuilds {
+        let _ = writeln!(
+            out,
+            "rebuild {}: {} artifacts in {:.1}s ({})",
+            r.label,
+            r.artifacts,
+            r.seconds,
+            r.environment.join(", ").escape_debug()
+        );
+    }
+    for check in &report.checks {
+        let _ = writeln!(out, "{}:", check.title.escape_debug());
+        for c in &check.comparisons {
+            let mark = if c.identical() { "OK  " } else { "DIFF" };
+            let _ = writeln!(out, "  {mark} {}", comparison_line(c));
+            for d in c.differences.iter().skip(if c.identical() { 0 } else { 1 }) {
+                let member = d
+                    .member
+                    .as_deref()
+                    .map(|m| format!("{}: ", m.escape_debug()))
+                    .unwrap_or_default();
+                let _ = writeln!(out, "         {member}{}", d.detail.escape_debug());
+            }
+            for d in &c.differences {
+                if let Some(diff) = &d.diff {
+                    for line in diff.lines() {
+                        let _ = writeln!(out, "         | {}", line.escape_debug());
+                    }
+                }
+            }
+        }
+    }
+    let (differ, total) = report.counts();
+    let _ = writeln!(
+        out,
+        "{}: {differ} of {total} artifacts differ",
+        if report.reproducible() {
+            "reproducible"
+        } else {
+            "NOT reproducible"
+        }
+    );
+    out
+}
