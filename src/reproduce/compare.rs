@@ -149,6 +149,10 @@ impl Aggregate {
     }
 }
 
+fn shown(v: &str) -> &str {
+    if v.is_empty() { "(none)" } else { v }
+}
+
 fn mode_str(m: Option<u32>) -> String {
     m.map(|m| format!("{:o}", m & 0o7777))
         .unwrap_or_else(|| "-".to_owned())
@@ -174,7 +178,7 @@ fn archives(
             diffs.push(diff_entry(
                 Kind::ArchiveHeader,
                 None,
-                format!("{field}: {va:?} → {vb:?}"),
+                format!("{field}: {} → {}", shown(va), shown(vb)),
             ));
         }
     }
@@ -183,7 +187,7 @@ fn archives(
             diffs.push(diff_entry(
                 Kind::ArchiveHeader,
                 None,
-                format!("{field}: (none) → {vb:?}"),
+                format!("{field}: (none) → {}", shown(vb)),
             ));
         }
     }
