@@ -95,7 +95,12 @@ pub fn run(
         let spec = crate::reproduce::rebuild::RebuildSpec {
             command: r.command.clone(),
             source_dir: r.source_dir.clone(),
-            patterns: config.subjects.patterns.clone(),
+            patterns: config
+                .subjects
+                .patterns
+                .iter()
+                .map(|p| rebase(p, &r.source_dir))
+                .collect(),
             timeout: r.timeout,
             source_date_epoch: super::reproduce::epoch(&r.source_dir, env),
         };
@@ -145,4 +150,35 @@ pub fn run(
         predicate_type: slsa::PREDICATE_TYPE,
         files,
     })
+}
+
+/// A subject pattern (relative to the workspace) made relative to the source tree the
+/// rebuild copies: `src/dist/*.whl` with source-dir `src` is `dist/*.whl` in the copy.
+fn rebase(pattern: &str, source_dir: &std::path::Path) -> String {
+    let (bang, p) = match pattern.strip_prefix('!') {
+        Some(rest) => ("!", rest),
+        None => ("", pattern),
+    };
+    let dir = crate::report::display_path(source_dir);
+    let dir = dir.trim_start_matches("./").trim_end_matches('/');
+    let p = p.trim_start_matches("./");
+    match p.strip_prefix(dir).and_then(|r| r.strip_prefix('/')) {
+        Some(rest) if !dir.is_empty() && dir != "." => format!("{bang}{rest}"),
+        _ => format!("{bang}{p}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rebase;
+    use std::path::Path;
+
+    #[test]
+    fn patterns_are_rebased_on_the_source_dir() {
+        assert_eq!(rebase("src/dist/*.whl", Path::new("src")), "dist/*.whl");
+        assert_eq!(rebase("./src/dist/*.whl", Path::new("./src/")), "dist/*.whl");
+        assert_eq!(rebase("!src/dist/x", Path::new("src")), "!dist/x");
+        assert_eq!(rebase("dist/*.whl", Path::new(".")), "dist/*.whl");
+        assert_eq!(rebase("srcx/a", Path::new("src")), "srcx/a");
+    }
 }

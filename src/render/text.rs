@@ -104,7 +104,7 @@ pub fn source_date_epoch(report: &crate::report::ReproduceReport) -> String {
 /// `name: differs (metadata only): top difference`.
 pub fn comparison_line(c: &crate::reproduce::Comparison) -> String {
     use crate::reproduce::Status;
-    let name = c.artifact.escape_debug();
+    let name = safe(&c.artifact);
     match c.status {
         Status::Identical => format!("{name}: identical"),
         Status::Missing => format!("{name}: in the reference but not rebuilt"),
@@ -115,8 +115,8 @@ pub fn comparison_line(c: &crate::reproduce::Comparison) -> String {
                 .differences
                 .first()
                 .map(|d| match &d.member {
-                    Some(m) => format!(": {}: {}", m.escape_debug(), d.detail.escape_debug()),
-                    None => format!(": {}", d.detail.escape_debug()),
+                    Some(m) => format!(": {}: {}", safe(m), safe(&d.detail)),
+                    None => format!(": {}", safe(&d.detail)),
                 })
                 .unwrap_or_default();
             format!("{name}: differs ({class}){top}")
@@ -137,11 +137,11 @@ pub fn reproduce(report: &crate::report::ReproduceReport) -> String {
             r.label,
             r.artifacts,
             r.seconds,
-            r.environment.join(", ").escape_debug()
+            safe(&r.environment.join(", "))
         );
     }
     for check in &report.checks {
-        let _ = writeln!(out, "{}:", check.title.escape_debug());
+        let _ = writeln!(out, "{}:", safe(&check.title));
         for c in &check.comparisons {
             let mark = if c.identical() { "OK  " } else { "DIFF" };
             let _ = writeln!(out, "  {mark} {}", comparison_line(c));
@@ -149,14 +149,14 @@ pub fn reproduce(report: &crate::report::ReproduceReport) -> String {
                 let member = d
                     .member
                     .as_deref()
-                    .map(|m| format!("{}: ", m.escape_debug()))
+                    .map(|m| format!("{}: ", safe(m)))
                     .unwrap_or_default();
-                let _ = writeln!(out, "         {member}{}", d.detail.escape_debug());
+                let _ = writeln!(out, "         {member}{}", safe(&d.detail));
             }
             for d in &c.differences {
                 if let Some(diff) = &d.diff {
                     for line in diff.lines() {
-                        let _ = writeln!(out, "         | {}", line.escape_debug());
+                        let _ = writeln!(out, "         | {}", safe(line));
                     }
                 }
             }
@@ -173,4 +173,18 @@ pub fn reproduce(report: &crate::report::ReproduceReport) -> String {
         }
     );
     out
+}
+
+/// Control characters shown as escapes, so no file or member name can move the cursor,
+/// forge lines, or start a workflow command; everything else as is.
+fn safe(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_debug().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
