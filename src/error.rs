@@ -6,8 +6,8 @@ use crate::action::outputs::OutputError;
 use crate::action::summary::SummaryError;
 use crate::config::ConfigError;
 use crate::github::ContextError;
-use crate::subject::SubjectError;
 use crate::reproduce::ReproduceError;
+use crate::subject::SubjectError;
 use crate::verify::VerifyError;
 
 #[derive(Debug, thiserror::Error)]

@@ -176,9 +176,7 @@ pub fn read(vars: impl IntoIterator<Item = (String, String)>) -> Result<Job, Con
     match command.trim() {
         "attest" => Ok(Job::Attest(AttestConfig::from_args(args)?)),
         "provenance" => Ok(Job::Provenance(AttestConfig::from_args(args)?)),
-        c @ ("sbom" | "sign" | "verify-release") => {
-            Err(ConfigError::NotYetAvailable(c.to_owned()))
-        }
+        c @ ("sbom" | "sign" | "verify-release") => Err(ConfigError::NotYetAvailable(c.to_owned())),
         other => Err(ConfigError::UnknownCommand(other.to_owned())),
     }
 }

@@ -176,7 +176,10 @@ mod tests {
     #[test]
     fn patterns_are_rebased_on_the_source_dir() {
         assert_eq!(rebase("src/dist/*.whl", Path::new("src")), "dist/*.whl");
-        assert_eq!(rebase("./src/dist/*.whl", Path::new("./src/")), "dist/*.whl");
+        assert_eq!(
+            rebase("./src/dist/*.whl", Path::new("./src/")),
+            "dist/*.whl"
+        );
         assert_eq!(rebase("!src/dist/x", Path::new("src")), "!dist/x");
         assert_eq!(rebase("dist/*.whl", Path::new(".")), "dist/*.whl");
         assert_eq!(rebase("srcx/a", Path::new("src")), "srcx/a");

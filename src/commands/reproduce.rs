@@ -61,9 +61,33 @@ fn compare_sets(
             return Err(ReproduceError::DuplicateName(e.name.clone()).into());
         }
     }
+    // Subjects that name a package rather than a file (`sigstore@2.1.0`) are paired by
+    // digest with a rebuilt file no other subject names.
+    let unnamed: Vec<&Rebuilt> = rebuilt
+        .iter()
+        .filter(|r| !by_name.contains_key(r.name.as_str()))
+        .collect();
+    let mut paired_by_digest: Vec<&str> = Vec::new();
     let mut out = Vec::new();
     for e in expected {
-        let Some(r) = rebuilt.iter().find(|r| r.name == e.name) else {
+        let by_digest = || {
+            unnamed
+                .iter()
+                .find(|r| match (&e.sha256, &e.sha512) {
+                    (Some(h), _) => *h == r.sha256,
+                    (None, Some(h)) => sha512_of(&r.path).as_deref() == Some(h.as_str()),
+                    (None, None) => false,
+                })
+                .copied()
+        };
+        let found = match rebuilt.iter().find(|r| r.name == e.name) {
+            Some(r) => Some((r, e.name.clone())),
+            None => by_digest().map(|r| {
+                paired_by_digest.push(&r.name);
+                (r, format!("{} (reference subject {:?})", r.name, e.name))
+            }),
+        };
+        let Some((r, artifact)) = found else {
             out.push(Comparison {
                 artifact: e.name.clone(),
                 expected: e.sha256.as_ref().map(|h| format!("sha256:{h}")),
@@ -80,7 +104,7 @@ fn compare_sets(
             (None, None) => false,
         };
         let mut c = Comparison {
-            artifact: e.name.clone(),
+            artifact,
             expected: e
                 .sha256
                 .as_ref()
@@ -117,7 +141,7 @@ fn compare_sets(
         out.push(c);
     }
     for r in rebuilt {
-        if !by_name.contains_key(r.name.as_str()) {
+        if !by_name.contains_key(r.name.as_str()) && !paired_by_digest.contains(&r.name.as_str()) {
             out.push(Comparison {
                 artifact: r.name.clone(),
                 expected: None,
@@ -251,9 +275,11 @@ pub fn rebuild_matches(
     let mut warnings = Vec::new();
     let mut builds = Vec::new();
     for variant in &VARIANTS {
-        builds.push(console.group(&format!("Rebuild: {} run", variant.label), || {
-            rebuild::run(spec, variant)
-        })?);
+        builds.push(
+            console.group(&format!("Rebuild: {} run", variant.label), || {
+                rebuild::run(spec, variant)
+            })?,
+        );
     }
     let a = hash_rebuilt(&builds[0].artifacts)?;
     let b = hash_rebuilt(&builds[1].artifacts)?;

@@ -208,7 +208,9 @@ pub fn reproduce(report: &crate::report::ReproduceReport) -> String {
                 md,
                 "<details><summary>{} {}</summary>\n",
                 crate::action::markdown::text(&c.artifact.replace(['\r', '\n'], " ")),
-                crate::action::markdown::text(&d.member.as_deref().unwrap_or("").replace(['\r', '\n'], " "))
+                crate::action::markdown::text(
+                    &d.member.as_deref().unwrap_or("").replace(['\r', '\n'], " ")
+                )
             );
             md.push_str(&fenced("diff", d.diff.as_deref().unwrap_or("")));
             md.push_str("\n</details>\n\n");

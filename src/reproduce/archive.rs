@@ -40,15 +40,17 @@ pub fn sniff(path: &Path) -> io::Result<Option<Kind>> {
         n += r;
     }
     let head = &head[..n];
-    Ok(if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
-        Some(Kind::Zip)
-    } else if head.starts_with(&[0x1f, 0x8b]) {
-        Some(Kind::TarGz)
-    } else if head.len() >= 262 && &head[257..262] == b"ustar" {
-        Some(Kind::Tar)
-    } else {
-        None
-    })
+    Ok(
+        if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
+            Some(Kind::Zip)
+        } else if head.starts_with(&[0x1f, 0x8b]) {
+            Some(Kind::TarGz)
+        } else if head.len() >= 262 && &head[257..262] == b"ustar" {
+            Some(Kind::Tar)
+        } else {
+            None
+        },
+    )
 }
 
 /// Bounds on what one archive may make us read.
@@ -158,8 +160,7 @@ impl Budget {
         if self.out > self.limits.max_total {
             return Err(ArchiveError::TooLarge(self.limits.max_total));
         }
-        if self.out > self.limits.ratio_floor && self.out / input.max(1) > self.limits.max_ratio
-        {
+        if self.out > self.limits.ratio_floor && self.out / input.max(1) > self.limits.max_ratio {
             return Err(ArchiveError::Bomb {
                 out: self.out,
                 input,
@@ -532,7 +533,10 @@ mod tests {
         let r = list(&path, Kind::TarGz, total);
         assert!(matches!(r, Err(ArchiveError::TooLarge(_))), "{r:?}");
         // Within the default limits it lists.
-        assert_eq!(list(&path, Kind::TarGz, Limits::default())?.members.len(), 1);
+        assert_eq!(
+            list(&path, Kind::TarGz, Limits::default())?.members.len(),
+            1
+        );
         Ok(())
     }
 }

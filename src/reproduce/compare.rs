@@ -199,7 +199,11 @@ fn archives(
             diffs.push(diff_entry(
                 Kind::Removed,
                 Some(&m.name),
-                format!("only in the reference ({}, {} bytes)", kind_name(&m.kind), m.size),
+                format!(
+                    "only in the reference ({}, {} bytes)",
+                    kind_name(&m.kind),
+                    m.size
+                ),
             ));
         }
     }
@@ -208,7 +212,11 @@ fn archives(
             diffs.push(diff_entry(
                 Kind::Added,
                 Some(&m.name),
-                format!("only in the rebuild ({}, {} bytes)", kind_name(&m.kind), m.size),
+                format!(
+                    "only in the rebuild ({}, {} bytes)",
+                    kind_name(&m.kind),
+                    m.size
+                ),
             ));
         }
     }
@@ -242,7 +250,8 @@ fn archives(
     let mut times = Aggregate::new(Kind::Timestamps, "timestamps");
     let mut modes = Aggregate::new(Kind::Permissions, "permissions");
     let mut owners = Aggregate::new(Kind::Ownership, "owners");
-    let mut compression = Aggregate::new(Kind::Compression, "compression (method, compressed size)");
+    let mut compression =
+        Aggregate::new(Kind::Compression, "compression (method, compressed size)");
     let mut content = Vec::new();
     let mut content_count = 0usize;
     let mut text_candidates = Vec::new();
@@ -407,7 +416,11 @@ pub fn bytes(expected: &Path, rebuilt: &Path) -> Vec<Difference> {
     if let (Ok(sa), Ok(sb)) = sizes
         && sa != sb
     {
-        d.push(diff_entry(Kind::Size, None, format!("size {sa} → {sb} bytes")));
+        d.push(diff_entry(
+            Kind::Size,
+            None,
+            format!("size {sa} → {sb} bytes"),
+        ));
     }
     match first_difference(expected, rebuilt) {
         Ok(Some(off)) => d.push(diff_entry(

@@ -167,7 +167,9 @@ pub enum ReproduceError {
         status: String,
         tail: String,
     },
-    #[error("rebuild {run} timed out after {seconds}s and was stopped; last lines of its log: {tail}")]
+    #[error(
+        "rebuild {run} timed out after {seconds}s and was stopped; last lines of its log: {tail}"
+    )]
     RebuildTimeout {
         run: String,
         seconds: u64,

@@ -87,7 +87,13 @@ fn source_files(dir: &Path) -> Result<Vec<PathBuf>, ReproduceError> {
     let git = Command::new("git")
         .arg("-C")
         .arg(dir)
-        .args(["ls-files", "-z", "--cached", "--others", "--exclude-standard"])
+        .args([
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+        ])
         .stdin(Stdio::null())
         .stderr(Stdio::null())
         .output();
@@ -247,10 +253,11 @@ pub fn run(spec: &RebuildSpec, variant: &Variant) -> Result<Built, ReproduceErro
             tail: log_tail(&log_path, 5),
         });
     }
-    let artifacts = artifacts_in(&root, &spec.patterns).map_err(|_| ReproduceError::NoArtifacts {
-        run: variant.label.to_owned(),
-        patterns: spec.patterns.join(", "),
-    })?;
+    let artifacts =
+        artifacts_in(&root, &spec.patterns).map_err(|_| ReproduceError::NoArtifacts {
+            run: variant.label.to_owned(),
+            patterns: spec.patterns.join(", "),
+        })?;
     Ok(Built {
         label: variant.label.to_owned(),
         environment,

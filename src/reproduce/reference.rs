@@ -53,7 +53,10 @@ pub fn load(source: &str) -> Result<Reference, ReproduceError> {
     let artifacts = if meta.is_dir() {
         return directory(path, shown);
     } else if meta.len() > MAX_REFERENCE_FILE {
-        return Err(bad(&shown, "larger than 64 MiB; a reference is a small file or a directory"));
+        return Err(bad(
+            &shown,
+            "larger than 64 MiB; a reference is a small file or a directory",
+        ));
     } else {
         let bytes = std::fs::read(path).map_err(|e| ReproduceError::ReadReference {
             path: shown.clone(),
@@ -159,7 +162,10 @@ fn subjects(source: &str, statement: &Value) -> Result<Vec<Expected>, ReproduceE
 /// Every regular file under the directory (symlinks are not followed), by file name.
 fn directory(dir: &Path, shown: String) -> Result<Reference, ReproduceError> {
     let mut artifacts = Vec::new();
-    for entry in walkdir::WalkDir::new(dir).follow_links(false).sort_by_file_name() {
+    for entry in walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .sort_by_file_name()
+    {
         let entry = entry.map_err(|e| bad(&shown, e.to_string()))?;
         if !entry.file_type().is_file() {
             continue;
