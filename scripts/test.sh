@@ -25,6 +25,13 @@ peer="$root/.venv-peer"
 "$peer/bin/pip" install --quiet --disable-pip-version-check sigstore==4.5.1
 export ATTEST_KIT_PEER_VENV="$peer"
 
+step "build, setuptools, wheel (pinned) into .venv-build, for the python -m build tests of reproduce"
+pybuild="$root/.venv-build"
+[ -x "$pybuild/bin/python" ] || python3 -m venv "$pybuild"
+"$pybuild/bin/pip" install --quiet --disable-pip-version-check \
+  build==1.2.2.post1 setuptools==75.8.0 wheel==0.45.1
+export ATTEST_KIT_PYTHON="$pybuild/bin/python"
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 

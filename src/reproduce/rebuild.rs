@@ -210,8 +210,7 @@ pub fn run(spec: &RebuildSpec, variant: &Variant) -> Result<Built, ReproduceErro
         .env("PYTHONHASHSEED", "0")
         .env("TZ", variant.tz)
         .env("LC_ALL", variant.locale)
-        .env("LANG", variant.locale)
-        .env("HOME", dir.path());
+        .env("LANG", variant.locale);
     let mut environment = vec![
         "PYTHONHASHSEED=0".to_owned(),
         format!("TZ={}", variant.tz),
