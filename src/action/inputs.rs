@@ -240,6 +240,59 @@ mod tests {
     }
 
     #[test]
+    fn reproduce_inputs() -> Result<(), ConfigError> {
+        let job = read(vars(&[
+            ("INPUT_COMMAND", "reproduce"),
+            ("INPUT_SUBJECT_PATH", "dist/*"),
+            ("INPUT_REFERENCE", " published/ "),
+            ("INPUT_REBUILD_COMMAND", "python -m build"),
+            ("INPUT_SOURCE_DIR", "."),
+            ("INPUT_TIMEOUT", "600"),
+            ("INPUT_FAIL_ON_DIFFERENCE", "false"),
+            ("INPUT_PRINT_SOURCE_DATE_EPOCH", "false"),
+        ]))?;
+        let Job::Reproduce(c) = job else {
+            panic!("expected reproduce, got {job:?}")
+        };
+        assert_eq!(c.patterns, ["dist/*"]);
+        assert_eq!(c.reference.as_deref(), Some("published/"));
+        assert_eq!(c.rebuild_command.as_deref(), Some("python -m build"));
+        assert_eq!(c.timeout, std::time::Duration::from_secs(600));
+        assert!(!c.fail_on_difference);
+        for bad in ["0", "-1", "ten"] {
+            let r = read(vars(&[
+                ("INPUT_COMMAND", "reproduce"),
+                ("INPUT_SUBJECT_PATH", "x"),
+                ("INPUT_REFERENCE", "r"),
+                ("INPUT_TIMEOUT", bad),
+            ]));
+            assert!(
+                matches!(
+                    r,
+                    Err(ConfigError::Invalid {
+                        input: "timeout",
+                        ..
+                    })
+                ),
+                "{bad}"
+            );
+        }
+        // Only the epoch: nothing else is needed.
+        let job = read(vars(&[
+            ("INPUT_COMMAND", "reproduce"),
+            ("INPUT_PRINT_SOURCE_DATE_EPOCH", "true"),
+        ]))?;
+        assert!(matches!(job, Job::Reproduce(c) if c.print_source_date_epoch));
+        // attest takes the rebuild inputs too.
+        let job = read(vars(&[
+            ("INPUT_SUBJECT_PATH", "dist/*"),
+            ("INPUT_REBUILD_COMMAND", "make"),
+        ]))?;
+        assert!(matches!(job, Job::Attest(c) if c.rebuild.is_some()));
+        Ok(())
+    }
+
+    #[test]
     fn both_spellings_at_once_prefer_the_underscore_one() -> Result<(), ConfigError> {
         for order in [[0, 1], [1, 0]] {
             let pairs = [("INPUT_OUTPUT_DIR", "ours"), ("INPUT_OUTPUT-DIR", "runner")];

@@ -186,7 +186,7 @@ pub fn run(
         report.epoch_only = true;
         return Ok(report);
     }
-    if report.source_date_epoch.is_none() {
+    if report.source_date_epoch.is_none() && config.rebuild_command.is_some() {
         report.warnings.push(format!(
             "no SOURCE_DATE_EPOCH: {} is not a git work tree with a commit, and the variable is not set",
             crate::report::display_path(&config.source_dir)

@@ -30,6 +30,7 @@ pub struct Explained {
 /// Differences between `expected` and `rebuilt`, and their class.
 pub fn explain(expected: &Path, rebuilt: &Path, limits: Limits) -> Explained {
     let mut warnings = Vec::new();
+    let mut unexplained = false;
     let kinds = (archive::sniff(expected), archive::sniff(rebuilt));
     let diffs = match kinds {
         (Ok(Some(a)), Ok(Some(b))) if a == b => {
@@ -46,7 +47,9 @@ pub fn explain(expected: &Path, rebuilt: &Path, limits: Limits) -> Explained {
                             ));
                         }
                     }
-                    archives(expected, rebuilt, &la, &lb, limits)
+                    let (d, none_found) = archives(expected, rebuilt, &la, &lb, limits);
+                    unexplained = none_found;
+                    d
                 }
                 (ea, eb) => {
                     let mut d = Vec::new();
@@ -68,21 +71,23 @@ pub fn explain(expected: &Path, rebuilt: &Path, limits: Limits) -> Explained {
         _ => bytes(expected, rebuilt),
     };
     Explained {
-        class: classify(&diffs),
+        class: if unexplained {
+            Class::Unknown
+        } else {
+            classify(&diffs)
+        },
         differences: diffs,
         warnings,
     }
 }
 
 /// Metadata only when every difference is metadata; content when any member or byte
-/// content differs; unknown when nothing explains it.
+/// content differs; unknown when an archive could not be read.
 pub fn classify(diffs: &[Difference]) -> Class {
     if diffs.is_empty() || diffs.iter().any(|d| d.kind == Kind::Unreadable) {
         Class::Unknown
     } else if diffs.iter().all(|d| d.kind.is_metadata()) {
         Class::MetadataOnly
-    } else if diffs.iter().all(|d| d.kind == Kind::Bytes) {
-        Class::Unknown
     } else {
         Class::Content
     }
@@ -164,7 +169,7 @@ fn archives(
     a: &Listing,
     b: &Listing,
     limits: Limits,
-) -> Vec<Difference> {
+) -> (Vec<Difference>, bool) {
     let mut diffs = Vec::new();
     // Archive-level fields first.
     for (field, va) in &a.header {
@@ -345,9 +350,9 @@ fn archives(
                 "; members and their metadata are the same (extra fields or layout differ)",
             );
         }
-        return d;
+        return (d, true);
     }
-    diffs
+    (diffs, false)
 }
 
 /// Unified diffs for members that are text on both sides.

@@ -539,6 +539,8 @@ fn hostile_archives_are_reported_not_followed() -> Res {
     Ok(())
 }
 
+/// Rebuild commands run with `sh -c` on Unix (`cmd /C` on Windows, not tested here).
+#[cfg(unix)]
 #[test]
 fn a_failing_or_hanging_rebuild_is_reported() {
     let ws = Workspace::new();
@@ -812,4 +814,48 @@ fn attest_records_reproducible_after_a_matching_rebuild() {
             run.stderr()
         );
     }
+}
+
+#[test]
+fn in_actions_differences_are_annotations_and_the_summary_escapes_names() {
+    let ws = Workspace::new();
+    let hostile = "a|b`<img src=x>.txt";
+    ws.write(&format!("published/{hostile}"), b"one\n");
+    ws.write(&format!("rebuilt/{hostile}"), b"two\n");
+    let run = ws.run(
+        &["action"],
+        &[
+            ("GITHUB_ACTIONS", "true".to_owned()),
+            ("INPUT_COMMAND", "reproduce".to_owned()),
+            ("INPUT_REFERENCE", "published".to_owned()),
+            ("INPUT_SUBJECT_PATH", "rebuilt/*".to_owned()),
+            ("INPUT_OUTPUT_DIR", "out".to_owned()),
+        ],
+    );
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    let commands = crate::common::workflow_commands(&run.stdout());
+    let errors: Vec<&(String, String)> = commands.iter().filter(|(c, _)| c == "error").collect();
+    assert_eq!(errors.len(), 2, "{commands:?}");
+    assert!(
+        errors[0]
+            .1
+            .contains("differs (content): first differing byte at offset 0"),
+        "{errors:?}"
+    );
+    assert!(
+        errors[1]
+            .1
+            .contains("not reproducible: 1 of 1 artifacts differ"),
+        "{errors:?}"
+    );
+    assert_eq!(run.outputs["reproducible"], "false");
+    assert_eq!(run.outputs["report-path"], "out/reproduce.json");
+    // The name only appears inside a code span (where GitHub renders no HTML), its `|`
+    // escaped so the table row holds.
+    assert!(
+        run.summary.contains("| ``a\\|b`<img src=x>.txt`` |"),
+        "{}",
+        run.summary
+    );
+    assert_eq!(run.summary.matches("<img").count(), 1, "{}", run.summary);
 }
