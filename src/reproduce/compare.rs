@@ -477,3 +477,61 @@ fn read_full(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     }
     Ok(n)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(kind: Kind) -> Difference {
+        diff_entry(kind, None, String::new())
+    }
+
+    #[test]
+    fn classes() {
+        let table: [(&[Kind], Class); 6] = [
+            (&[Kind::Timestamps, Kind::Order], Class::MetadataOnly),
+            (
+                &[Kind::ArchiveHeader, Kind::Compression],
+                Class::MetadataOnly,
+            ),
+            (&[Kind::Timestamps, Kind::Content], Class::Content),
+            (&[Kind::Added], Class::Content),
+            (&[Kind::Size, Kind::Bytes], Class::Content),
+            (&[Kind::Unreadable, Kind::Bytes], Class::Unknown),
+        ];
+        for (kinds, class) in table {
+            let diffs: Vec<_> = kinds.iter().map(|k| d(*k)).collect();
+            assert_eq!(classify(&diffs), class, "{kinds:?}");
+        }
+        assert_eq!(classify(&[]), Class::Unknown);
+    }
+
+    #[test]
+    fn long_diffs_are_cut() {
+        let a: String = (0..200).map(|i| format!("line {i}\n")).collect();
+        let b: String = (0..200).map(|i| format!("LINE {i}\n")).collect();
+        let u = unified(&a, &b, "f.txt");
+        assert!(
+            u.starts_with("--- reference/f.txt\n+++ rebuilt/f.txt"),
+            "{u}"
+        );
+        assert_eq!(u.lines().count(), DIFF_LINES + 1);
+        assert!(u.ends_with("more lines"), "{u}");
+    }
+
+    #[test]
+    fn first_differing_offset_past_one_buffer() -> std::io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        let mut data = vec![7u8; 200_000];
+        std::fs::write(&a, &data)?;
+        data[150_001] = 8;
+        std::fs::write(&b, &data)?;
+        assert_eq!(first_difference(&a, &b)?, Some(150_001));
+        std::fs::write(&b, &data[..100_000])?;
+        assert_eq!(first_difference(&a, &b)?, Some(100_000));
+        std::fs::write(&b, std::fs::read(&a)?)?;
+        assert_eq!(first_difference(&a, &b)?, None);
+        Ok(())
+    }
+}
