@@ -539,4 +539,33 @@ mod tests {
         );
         Ok(())
     }
+
+    #[test]
+    fn a_zip_bomb_and_too_many_members_are_stopped() -> Result<(), Box<dyn std::error::Error>> {
+        use std::io::Write;
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("bomb.whl");
+        let mut z = zip::ZipWriter::new(File::create(&path)?);
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for i in 0..3 {
+            z.start_file(format!("zeros{i}"), opts)?;
+            z.write_all(&vec![0u8; 4 << 20])?;
+        }
+        z.finish()?;
+        let small = Limits {
+            ratio_floor: 1 << 20,
+            ..Limits::default()
+        };
+        let r = list(&path, Kind::Zip, small);
+        assert!(matches!(r, Err(ArchiveError::Bomb { .. })), "{r:?}");
+        let few = Limits {
+            max_members: 2,
+            ..Limits::default()
+        };
+        let r = list(&path, Kind::Zip, few);
+        assert!(matches!(r, Err(ArchiveError::TooManyMembers(2))), "{r:?}");
+        assert_eq!(list(&path, Kind::Zip, Limits::default())?.members.len(), 3);
+        Ok(())
+    }
 }
