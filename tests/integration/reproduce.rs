@@ -859,3 +859,160 @@ fn in_actions_differences_are_annotations_and_the_summary_escapes_names() {
     );
     assert_eq!(run.summary.matches("<img").count(), 1, "{}", run.summary);
 }
+
+/// diffoscope (PyPI, with Debian's libarchive13), the reference tool for explaining
+/// differences; scripts/test.sh installs it into .venv-build.
+fn diffoscope() -> Option<String> {
+    if let Some(p) = std::env::var("ATTEST_KIT_DIFFOSCOPE")
+        .ok()
+        .filter(|p| !p.is_empty())
+    {
+        return Some(p);
+    }
+    if std::env::var_os("ATTEST_KIT_SKIP_DIFFOSCOPE").is_some() {
+        eprintln!("note: ATTEST_KIT_SKIP_DIFFOSCOPE is set; skipping the diffoscope comparison");
+        return None;
+    }
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("ATTEST_KIT_DIFFOSCOPE is not set: CI must install diffoscope (scripts/test.sh)");
+    }
+    eprintln!("note: ATTEST_KIT_DIFFOSCOPE unset; skipping the diffoscope comparison");
+    None
+}
+
+/// Every `source1` in diffoscope's JSON tree.
+fn diffoscope_sources(node: &Value, out: &mut Vec<String>) {
+    if let Some(s) = node["source1"].as_str() {
+        out.push(s.to_owned());
+    }
+    for child in node["details"].as_array().into_iter().flatten() {
+        diffoscope_sources(child, out);
+    }
+}
+
+#[test]
+fn diffoscope_agrees_on_which_members_differ() -> Res {
+    let Some(diffoscope) = diffoscope() else {
+        return Ok(());
+    };
+    let ws = Workspace::new();
+    // A wheel and an sdist pair, each with: a member whose content differs, one whose
+    // time only differs, one removed and one added.
+    let (pw, rw) = pair(&ws, "pkg-1.0-py3-none-any.whl");
+    let later = |mut m: ZipMember<'static>| {
+        m.time = (2025, 1, 1, 0, 0, 0);
+        m
+    };
+    write_zip(
+        &pw,
+        &[
+            member("pkg/same.txt", b"same\n"),
+            member("pkg/data.txt", b"one\ntwo\n"),
+            member("pkg/gone.txt", b"x\n"),
+        ],
+        "",
+    )?;
+    write_zip(
+        &rw,
+        &[
+            later(member("pkg/same.txt", b"same\n")),
+            member("pkg/data.txt", b"one\nTWO\n"),
+            member("pkg/new.txt", b"y\n"),
+        ],
+        "",
+    )?;
+    let (pt, rt) = pair(&ws, "pkg-1.0.tar.gz");
+    let mut same_later = tm("pkg-1.0/same.txt", b"same\n");
+    same_later.mtime += 3600;
+    write_tgz(
+        &pt,
+        &[
+            tm("pkg-1.0/same.txt", b"same\n"),
+            tm("pkg-1.0/data.txt", b"one\ntwo\n"),
+            tm("pkg-1.0/gone.txt", b"x\n"),
+        ],
+        0,
+        "",
+        9,
+    )?;
+    write_tgz(
+        &rt,
+        &[
+            same_later,
+            tm("pkg-1.0/data.txt", b"one\nTWO\n"),
+            tm("pkg-1.0/new.txt", b"y\n"),
+        ],
+        0,
+        "",
+        9,
+    )?;
+    for (name, members) in [
+        (
+            "pkg-1.0-py3-none-any.whl",
+            [
+                "pkg/same.txt",
+                "pkg/data.txt",
+                "pkg/gone.txt",
+                "pkg/new.txt",
+            ],
+        ),
+        (
+            "pkg-1.0.tar.gz",
+            [
+                "pkg-1.0/same.txt",
+                "pkg-1.0/data.txt",
+                "pkg-1.0/gone.txt",
+                "pkg-1.0/new.txt",
+            ],
+        ),
+    ] {
+        let (_, report, err) = compare(&ws, name, &[]);
+        let c = by_artifact(&report, name);
+        let ours: Vec<&str> = c["differences"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|d| d["kind"] == "content")
+            .filter_map(|d| d["member"].as_str())
+            .collect();
+        assert_eq!(ours, [members[1]], "{name}: {c}{err}");
+        let k = kinds(c);
+        for expected in ["added", "removed", "timestamps"] {
+            assert!(k.contains(&expected.to_owned()), "{name}: {k:?}");
+        }
+
+        let json = ws.path().join(format!("{name}.diffoscope.json"));
+        let status = std::process::Command::new(&diffoscope)
+            .arg("--json")
+            .arg(&json)
+            .arg(ws.path().join("published").join(name))
+            .arg(ws.path().join("rebuilt").join(name))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()?;
+        // diffoscope exits 1 when the files differ.
+        assert_eq!(status.code(), Some(1), "{name}");
+        let tree: Value = serde_json::from_str(&std::fs::read_to_string(&json)?)?;
+        let mut sources = Vec::new();
+        diffoscope_sources(&tree, &mut sources);
+        // The members diffoscope descends into (content differences) are exactly ours.
+        let theirs: Vec<&str> = members
+            .iter()
+            .copied()
+            .filter(|m| {
+                sources
+                    .iter()
+                    .any(|s| s == m || s.ends_with(&format!("/{m}")))
+            })
+            .collect();
+        assert_eq!(theirs, ours, "{name}: diffoscope nodes {sources:?}");
+        // And it shows the listing change (times, added and removed members) as we do.
+        assert!(
+            sources
+                .iter()
+                .any(|s| s.starts_with("zipinfo") || s == "file list"),
+            "{name}: {sources:?}"
+        );
+    }
+    Ok(())
+}
