@@ -153,12 +153,6 @@ pub enum ReproduceError {
     },
     #[error("reference {path:?}: {reason}")]
     BadReference { path: String, reason: String },
-    #[error("couldn't read {path:?}")]
-    Read {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
     #[error("couldn't copy the source tree {path:?}: {reason}")]
     Copy { path: String, reason: String },
     #[error("rebuild {run} failed ({status}); last lines of its log: {tail}")]
