@@ -209,9 +209,10 @@ pub fn run(
             source_date_epoch: report.source_date_epoch,
         };
         let mut builds = Vec::new();
-        for variant in &VARIANTS {
+        let prepared = rebuild::prepare_all(&spec)?;
+        for (variant, copy) in VARIANTS.iter().zip(prepared) {
             let built = console.group(&format!("Rebuild: {} run", variant.label), || {
-                rebuild::run(&spec, variant)
+                rebuild::run(&spec, variant, copy)
             })?;
             report.rebuilds.push(RebuildRun {
                 label: built.label.clone(),

@@ -182,8 +182,25 @@ fn log_tail(path: &Path, n: usize) -> String {
     }
 }
 
-/// Runs the build in one variant; the temp tree lives as long as the result.
-pub fn run(spec: &RebuildSpec, variant: &Variant) -> Result<Built, ReproduceError> {
+/// A clean copy of the source tree, made before any build runs.
+#[derive(Debug)]
+pub struct Prepared {
+    dir: tempfile::TempDir,
+    root: PathBuf,
+}
+
+/// Copies the source tree once per variant, all before the first build starts, so every
+/// build sees the same sources even if the work tree changes meanwhile.
+pub fn prepare_all(spec: &RebuildSpec) -> Result<Vec<Prepared>, ReproduceError> {
+    let files = source_files(&spec.source_dir)?;
+    VARIANTS.iter().map(|v| prepare(spec, v, &files)).collect()
+}
+
+fn prepare(
+    spec: &RebuildSpec,
+    variant: &Variant,
+    files: &[PathBuf],
+) -> Result<Prepared, ReproduceError> {
     let dir = tempfile::Builder::new()
         .prefix("attest-kit-rebuild-")
         .tempdir()
@@ -196,9 +213,17 @@ pub fn run(spec: &RebuildSpec, variant: &Variant) -> Result<Built, ReproduceErro
         path: root.display().to_string(),
         reason: e.to_string(),
     })?;
-    let files = source_files(&spec.source_dir)?;
-    copy_tree(&spec.source_dir, &root, &files)?;
+    copy_tree(&spec.source_dir, &root, files)?;
+    Ok(Prepared { dir, root })
+}
 
+/// Runs the build in one variant's copy; the temp tree lives as long as the result.
+pub fn run(
+    spec: &RebuildSpec,
+    variant: &Variant,
+    prepared: Prepared,
+) -> Result<Built, ReproduceError> {
+    let Prepared { dir, root } = prepared;
     let log_path = dir.path().join("build.log");
     let log = File::create(&log_path).map_err(ReproduceError::Spawn)?;
     let log2 = log.try_clone().map_err(ReproduceError::Spawn)?;
