@@ -275,10 +275,11 @@ pub fn rebuild_matches(
 ) -> Result<(bool, Vec<String>), Error> {
     let mut warnings = Vec::new();
     let mut builds = Vec::new();
-    for variant in &VARIANTS {
+    let prepared = rebuild::prepare_all(spec)?;
+    for (variant, copy) in VARIANTS.iter().zip(prepared) {
         builds.push(
             console.group(&format!("Rebuild: {} run", variant.label), || {
-                rebuild::run(spec, variant)
+                rebuild::run(spec, variant, copy)
             })?,
         );
     }
