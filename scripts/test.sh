@@ -28,6 +28,23 @@ export ATTEST_KIT_PEER_VENV="$peer"
 step "loopback Sigstore (tests/sigstore-stack: @sigstore/mock, @sigstore/verify; pinned by package-lock.json)"
 command -v node >/dev/null || { echo "node (20+) is required for the loopback Sigstore tests" >&2; exit 1; }
 (cd "$root/tests/sigstore-stack" && npm ci --no-audit --no-fund --loglevel=error)
+step "build, setuptools, wheel and diffoscope (pinned) into .venv-build, for the reproduce tests"
+pybuild="$root/.venv-build"
+[ -x "$pybuild/bin/python" ] || python3 -m venv "$pybuild"
+"$pybuild/bin/pip" install --quiet --disable-pip-version-check \
+  build==1.2.2.post1 setuptools==75.8.0 wheel==0.45.1 diffoscope==285
+export ATTEST_KIT_PYTHON="$pybuild/bin/python"
+# diffoscope reads archives through the system's libarchive (Debian: libarchive13).
+if ! "$pybuild/bin/python" -c 'import libarchive' 2>/dev/null; then
+  if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libarchive13 >/dev/null \
+      || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libarchive13 >/dev/null; }
+  else
+    echo "diffoscope needs libarchive (Debian/Ubuntu: apt-get install libarchive13)" >&2
+    exit 1
+  fi
+fi
+export ATTEST_KIT_DIFFOSCOPE="$pybuild/bin/diffoscope"
 
 step "cargo fmt --check"
 cargo fmt --all -- --check

@@ -9,7 +9,7 @@ use clap::Parser;
 use crate::action::{Console, commands::Location, inputs};
 use crate::cli::{App, CliCommand};
 use crate::commands;
-use crate::config::{AttestConfig, Format, Job, SignConfig, VerifyConfig};
+use crate::config::{AttestConfig, Format, Job, ReproduceConfig, SignConfig, VerifyConfig};
 use crate::error::Error;
 use crate::render;
 
@@ -40,6 +40,9 @@ pub fn main() -> ExitCode {
             VerifyConfig::from_args(*args).map(|c| Job::Verify(Box::new(c)))
         }
         CliCommand::Sign(args) => SignConfig::from_args(*args).map(|c| Job::Sign(Box::new(c))),
+        CliCommand::Reproduce(args) => {
+            ReproduceConfig::from_args(*args).map(|c| Job::Reproduce(Box::new(c)))
+        }
         CliCommand::Action => inputs::read(env.clone()),
     };
     let result = job
@@ -65,6 +68,7 @@ pub fn run(
             let report = commands::sign::run(c, env, console)?;
             return publish_attest(&report, c.format, env, console);
         }
+        Job::Reproduce(c) => return run_reproduce(c, env, console),
     };
     let report = commands::attest::run(name, config, env, console)?;
     publish_attest(&report, config.format, env, console)
@@ -136,6 +140,52 @@ fn run_verify(
             failed: report.rows.len() - report.verified_count(),
             total: report.rows.len(),
         })
+    }
+}
+
+/// Runs `reproduce`: each differing artifact becomes an error annotation with its top
+/// difference; any difference fails the run unless `fail-on-difference` is false.
+fn run_reproduce(
+    config: &ReproduceConfig,
+    env: &dyn Fn(&str) -> Option<String>,
+    console: &Console,
+) -> Result<(), Error> {
+    let report = commands::reproduce::run(config, env, console)?;
+    for w in &report.warnings {
+        console.warning(&Location::default(), w);
+    }
+    if report.epoch_only {
+        publish(env, &render::outputs::reproduce(&report), "")?;
+        console.result(&render::text::source_date_epoch(&report));
+        return Ok(());
+    }
+    let annotate = console.mode() == crate::action::commands::Mode::Actions;
+    for c in report
+        .checks
+        .iter()
+        .flat_map(|c| &c.comparisons)
+        .filter(|c| annotate && !c.identical())
+    {
+        let location = Location {
+            title: Some("reproduce: artifact differs".to_owned()),
+            ..Location::default()
+        };
+        console.error(&location, &render::text::comparison_line(c));
+    }
+    publish(
+        env,
+        &render::outputs::reproduce(&report),
+        &render::summary::reproduce(&report),
+    )?;
+    console.result(&match config.format {
+        Format::Text => render::text::reproduce(&report),
+        Format::Json => render::json::reproduce(&report),
+    });
+    let (differ, total) = report.counts();
+    if report.reproducible() || !config.fail_on_difference {
+        Ok(())
+    } else {
+        Err(Error::NotReproducible { differ, total })
     }
 }
 

@@ -31,6 +31,9 @@ pub enum CliCommand {
     Verify(Box<VerifyArgs>),
     /// Sign files keylessly with Sigstore: a bundle and/or a .sig/.crt pair per file.
     Sign(Box<SignArgs>),
+    /// Check that a rebuild matches: compare rebuilt artifacts with a reference (or two
+    /// rebuilds with each other) and explain every difference.
+    Reproduce(Box<ReproduceArgs>),
     /// Run as a GitHub Action: read the command and its settings from INPUT_* variables.
     #[command(hide = true)]
     Action,
@@ -140,6 +143,16 @@ pub struct ProvenanceArgs {
     #[arg(long = "pypi-attestations", value_name = "WHAT", num_args = 0..=1,
           default_missing_value = "true")]
     pub pypi_attestations: Option<String>,
+    /// Rebuild twice in clean copies of --source-dir with this command, compare with the
+    /// subjects, and record the result as `reproducible` in build-provenance.json.
+    #[arg(long = "rebuild-command", value_name = "COMMAND")]
+    pub rebuild_command: Option<String>,
+    /// The source tree the rebuild copies [default: .].
+    #[arg(long = "source-dir", value_name = "DIR")]
+    pub source_dir: Option<PathBuf>,
+    /// Seconds each rebuild may take [default: 3600].
+    #[arg(long = "timeout", value_name = "SECONDS")]
+    pub timeout: Option<String>,
 }
 
 #[derive(Debug, Default, Clone, Args)]
@@ -262,6 +275,42 @@ pub struct VerifyOutputArgs {
     /// How to print the result on stdout.
     #[arg(long = "format", value_enum, value_name = "FORMAT")]
     pub format: Option<CliFormat>,
+}
+
+#[derive(Debug, Default, Clone, Args)]
+pub struct ReproduceArgs {
+    /// Rebuilt artifacts (paths or globs); the same as --subject-path.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// Rebuilt artifacts: paths or globs, separated by newlines or commas. With
+    /// --rebuild-command they are relative to the source tree.
+    #[arg(long = "subject-path", value_name = "PATTERNS")]
+    pub subject_path: Vec<String>,
+    /// What the rebuild must match: a provenance statement or Sigstore bundle (its
+    /// subjects), a checksums file, or a directory of the published artifacts (e.g. a
+    /// release's assets, downloaded). Matching is by file name.
+    #[arg(long = "reference", value_name = "FILE|DIR")]
+    pub reference: Option<String>,
+    /// Build command, run twice (sh -c) in clean temporary copies of --source-dir: once
+    /// plainly, once in a varied environment; both results are compared.
+    #[arg(long = "rebuild-command", value_name = "COMMAND")]
+    pub rebuild_command: Option<String>,
+    /// The source tree to copy for rebuilds, and whose last commit gives
+    /// SOURCE_DATE_EPOCH [default: .].
+    #[arg(long = "source-dir", value_name = "DIR")]
+    pub source_dir: Option<PathBuf>,
+    /// Seconds each rebuild may take before it is stopped [default: 3600].
+    #[arg(long = "timeout", value_name = "SECONDS")]
+    pub timeout: Option<String>,
+    /// Exit 1 when anything differs [default: true].
+    #[arg(long = "fail-on-difference", value_name = "BOOL", num_args = 0..=1,
+          default_missing_value = "true", value_parser = clap::builder::BoolishValueParser::new())]
+    pub fail_on_difference: Option<bool>,
+    /// Print the SOURCE_DATE_EPOCH to export (the last commit's time) and stop.
+    #[arg(long = "print-source-date-epoch")]
+    pub print_source_date_epoch: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

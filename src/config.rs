@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::cli::{AttestArgs, CliFormat, SignArgs, SigningArgs, VerifyArgs};
+use crate::cli::{AttestArgs, CliFormat, ReproduceArgs, SignArgs, SigningArgs, VerifyArgs};
 use crate::sign::{Instance, Produce, Secret, SignSettings};
 use crate::subject::{self, Algorithm, Digest, SubjectError};
 
@@ -13,7 +13,7 @@ pub enum ConfigError {
     Invalid { input: &'static str, reason: String },
     #[error(transparent)]
     Subject(#[from] SubjectError),
-    #[error("unknown command {0:?}; expected one of: attest, provenance, verify, sign")]
+    #[error("unknown command {0:?}; expected one of: attest, provenance, verify, sign, reproduce")]
     UnknownCommand(String),
     #[error("command {0:?} is not in this version of attest-kit yet")]
     NotYetAvailable(String),
@@ -59,6 +59,16 @@ pub struct AttestConfig {
     /// PEP 740 attestations per distribution (`pypi-attestations`); they need `sign`'s
     /// settings, which default to signing nothing else.
     pub pypi: Option<crate::pypi::PypiKinds>,
+    /// A rebuild check whose result the legacy provenance records as `reproducible`.
+    pub rebuild: Option<AttestRebuild>,
+}
+
+/// `attest` with `rebuild-command`: how to rebuild the subjects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttestRebuild {
+    pub command: String,
+    pub source_dir: PathBuf,
+    pub timeout: std::time::Duration,
 }
 
 /// The `sign` command: files in, signatures out.
@@ -110,6 +120,7 @@ impl SignConfig {
             format: self.format,
             sign: None,
             pypi: None,
+            rebuild: None,
         }
     }
 }
@@ -152,6 +163,78 @@ pub enum Job {
     Provenance(AttestConfig),
     Verify(Box<VerifyConfig>),
     Sign(Box<SignConfig>),
+    Reproduce(Box<ReproduceConfig>),
+}
+
+/// `reproduce`: what to compare, and how to rebuild.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReproduceConfig {
+    pub patterns: Vec<String>,
+    pub reference: Option<String>,
+    pub rebuild_command: Option<String>,
+    pub source_dir: PathBuf,
+    pub timeout: std::time::Duration,
+    pub fail_on_difference: bool,
+    pub print_source_date_epoch: bool,
+    pub output_dir: PathBuf,
+    pub format: Format,
+}
+
+pub const DEFAULT_REBUILD_TIMEOUT: u64 = 3600;
+
+/// Whole seconds, at least 1.
+pub fn parse_timeout(v: Option<&str>) -> Result<std::time::Duration, ConfigError> {
+    let Some(v) = v.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(std::time::Duration::from_secs(DEFAULT_REBUILD_TIMEOUT));
+    };
+    match v.trim_end_matches('s').parse::<u64>() {
+        Ok(n) if n > 0 => Ok(std::time::Duration::from_secs(n)),
+        _ => Err(ConfigError::Invalid {
+            input: "timeout",
+            reason: format!("{v:?} is not a whole number of seconds above 0"),
+        }),
+    }
+}
+
+impl ReproduceConfig {
+    pub fn from_args(args: ReproduceArgs) -> Result<Self, ConfigError> {
+        let mut patterns = Vec::new();
+        for p in args.paths.iter().chain(&args.subject_path) {
+            patterns.extend(subject::paths::split_patterns(p));
+        }
+        let reference = non_empty_owned(args.reference);
+        let rebuild_command = non_empty_owned(args.rebuild_command);
+        if !args.print_source_date_epoch {
+            if patterns.is_empty() {
+                return Err(ConfigError::Invalid {
+                    input: "subject-path",
+                    reason: "no rebuilt artifact to compare: give their paths or globs".to_owned(),
+                });
+            }
+            if reference.is_none() && rebuild_command.is_none() {
+                return Err(ConfigError::Invalid {
+                    input: "reference",
+                    reason: "nothing to compare with: give a reference, a rebuild-command, or both"
+                        .to_owned(),
+                });
+            }
+        }
+        let output_dir = args
+            .output
+            .output_dir
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_OUTPUT_DIR));
+        Ok(ReproduceConfig {
+            patterns,
+            reference,
+            rebuild_command,
+            source_dir: args.source_dir.unwrap_or_else(|| PathBuf::from(".")),
+            timeout: parse_timeout(args.timeout.as_deref())?,
+            fail_on_difference: args.fail_on_difference.unwrap_or(true),
+            print_source_date_epoch: args.print_source_date_epoch,
+            output_dir,
+            format: args.output.format.map(Format::from).unwrap_or_default(),
+        })
+    }
 }
 
 /// An artifact to verify, as given.
@@ -325,6 +408,17 @@ impl AttestConfig {
             format: args.output.format.map(Format::from).unwrap_or_default(),
             sign,
             pypi,
+            rebuild: match non_empty_owned(args.provenance.rebuild_command) {
+                Some(command) => Some(AttestRebuild {
+                    command,
+                    source_dir: args
+                        .provenance
+                        .source_dir
+                        .unwrap_or_else(|| PathBuf::from(".")),
+                    timeout: parse_timeout(args.provenance.timeout.as_deref())?,
+                }),
+                None => None,
+            },
         })
     }
 }

@@ -6,6 +6,7 @@ use crate::action::outputs::OutputError;
 use crate::action::summary::SummaryError;
 use crate::config::ConfigError;
 use crate::github::ContextError;
+use crate::reproduce::ReproduceError;
 use crate::sign::SignError;
 use crate::subject::SubjectError;
 use crate::verify::VerifyError;
@@ -37,6 +38,11 @@ pub enum Error {
         "`{command}` needs the native attest-kit binary; this is the portable WASM build, which runs attest, provenance, sbom and reproduce's comparison"
     )]
     NeedsNative { command: &'static str },
+    #[error(transparent)]
+    Reproduce(#[from] ReproduceError),
+    /// A rebuilt artifact differs from its reference (or the two rebuilds differ).
+    #[error("not reproducible: {differ} of {total} artifacts differ")]
+    NotReproducible { differ: usize, total: usize },
     #[error("couldn't write {path:?}")]
     Write {
         path: PathBuf,
@@ -79,6 +85,9 @@ impl Error {
             ),
             Error::Sign(SignError::SelfCheck { .. }) => Some(
                 "nothing was written: what was signed did not verify against the trusted root; check trusted-root matches the instance that signed",
+            ),
+            Error::Reproduce(ReproduceError::RebuildTimeout { .. }) => Some(
+                "raise the timeout input, or look for a step that waits for input or the network",
             ),
             Error::Subject(SubjectError::NoMatch { .. }) => Some(
                 "patterns are matched from the working directory; check the path and that the build step ran first",

@@ -14,6 +14,7 @@ pub mod github;
 pub mod pypi;
 pub mod render;
 pub mod report;
+pub mod reproduce;
 pub mod sign;
 pub mod statement;
 pub mod subject;

@@ -6,6 +6,8 @@ use serde::Serialize;
 
 use crate::subject::Subject;
 
+pub use crate::reproduce::ReproduceReport;
+
 /// A file a run wrote, and what it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WrittenFile {

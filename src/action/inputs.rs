@@ -10,10 +10,10 @@ use std::path::PathBuf;
 use serde::Deserialize;
 
 use crate::cli::{
-    AttestArgs, BundleArgs, IdentityArgs, OutputArgs, ProvenanceArgs, SignArgs, SigningArgs,
-    SubjectArgs, VerifyArgs, VerifyOutputArgs,
+    AttestArgs, BundleArgs, IdentityArgs, OutputArgs, ProvenanceArgs, ReproduceArgs, SignArgs,
+    SigningArgs, SubjectArgs, VerifyArgs, VerifyOutputArgs,
 };
-use crate::config::{AttestConfig, ConfigError, Job, SignConfig, VerifyConfig};
+use crate::config::{AttestConfig, ConfigError, Job, ReproduceConfig, SignConfig, VerifyConfig};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -53,6 +53,32 @@ struct RawInputs {
     tsa_url: Option<String>,
     signing_config: Option<String>,
     single_subject_attestations: Option<String>,
+    // reproduce (rebuild-command, source-dir and timeout also for attest)
+    reference: Option<String>,
+    rebuild_command: Option<String>,
+    source_dir: Option<String>,
+    timeout: Option<String>,
+    fail_on_difference: Option<String>,
+    print_source_date_epoch: Option<String>,
+}
+
+/// The `reproduce` command's inputs.
+fn reproduce_args(raw: RawInputs) -> Result<ReproduceArgs, ConfigError> {
+    Ok(ReproduceArgs {
+        paths: Vec::new(),
+        subject_path: non_empty(raw.subject_path).into_iter().collect(),
+        reference: non_empty(raw.reference).map(|r| r.trim().to_owned()),
+        rebuild_command: non_empty(raw.rebuild_command),
+        source_dir: non_empty(raw.source_dir).map(|d| PathBuf::from(d.trim())),
+        timeout: non_empty(raw.timeout),
+        fail_on_difference: boolean("fail-on-difference", raw.fail_on_difference)?,
+        print_source_date_epoch: boolean("print-source-date-epoch", raw.print_source_date_epoch)?
+            .unwrap_or(false),
+        output: OutputArgs {
+            output_dir: non_empty(raw.output_dir).map(|d| PathBuf::from(d.trim())),
+            format: None,
+        },
+    })
 }
 
 /// The signing inputs (`trusted-root` is shared with verify).
@@ -150,6 +176,10 @@ pub fn read(vars: impl IntoIterator<Item = (String, String)>) -> Result<Job, Con
         let config = VerifyConfig::from_args(verify_args(raw)?)?;
         return Ok(Job::Verify(Box::new(config)));
     }
+    if command.trim() == "reproduce" {
+        let config = ReproduceConfig::from_args(reproduce_args(raw)?)?;
+        return Ok(Job::Reproduce(Box::new(config)));
+    }
     let signing = signing_args(&mut raw)?;
     if command.trim() == "sign" {
         let args = SignArgs {
@@ -183,6 +213,9 @@ pub fn read(vars: impl IntoIterator<Item = (String, String)>) -> Result<Job, Con
             // A workflow run always has its GitHub context; local mode is for the CLI.
             allow_local: None,
             pypi_attestations: non_empty(raw.pypi_attestations),
+            rebuild_command: non_empty(raw.rebuild_command),
+            source_dir: non_empty(raw.source_dir).map(|d| PathBuf::from(d.trim())),
+            timeout: non_empty(raw.timeout),
         },
         signing,
         output: OutputArgs {
@@ -193,9 +226,7 @@ pub fn read(vars: impl IntoIterator<Item = (String, String)>) -> Result<Job, Con
     match command.trim() {
         "attest" => Ok(Job::Attest(AttestConfig::from_args(args)?)),
         "provenance" => Ok(Job::Provenance(AttestConfig::from_args(args)?)),
-        c @ ("sbom" | "verify-release" | "reproduce") => {
-            Err(ConfigError::NotYetAvailable(c.to_owned()))
-        }
+        c @ ("sbom" | "verify-release") => Err(ConfigError::NotYetAvailable(c.to_owned())),
         other => Err(ConfigError::UnknownCommand(other.to_owned())),
     }
 }
@@ -287,6 +318,59 @@ mod tests {
         assert!(c.deny_self_hosted_runners);
         assert!(c.key.is_none());
         assert!(c.identity.certificate_identity_regexp.is_some());
+        Ok(())
+    }
+
+    #[test]
+    fn reproduce_inputs() -> Result<(), ConfigError> {
+        let job = read(vars(&[
+            ("INPUT_COMMAND", "reproduce"),
+            ("INPUT_SUBJECT_PATH", "dist/*"),
+            ("INPUT_REFERENCE", " published/ "),
+            ("INPUT_REBUILD_COMMAND", "python -m build"),
+            ("INPUT_SOURCE_DIR", "."),
+            ("INPUT_TIMEOUT", "600"),
+            ("INPUT_FAIL_ON_DIFFERENCE", "false"),
+            ("INPUT_PRINT_SOURCE_DATE_EPOCH", "false"),
+        ]))?;
+        let Job::Reproduce(c) = job else {
+            panic!("expected reproduce, got {job:?}")
+        };
+        assert_eq!(c.patterns, ["dist/*"]);
+        assert_eq!(c.reference.as_deref(), Some("published/"));
+        assert_eq!(c.rebuild_command.as_deref(), Some("python -m build"));
+        assert_eq!(c.timeout, std::time::Duration::from_secs(600));
+        assert!(!c.fail_on_difference);
+        for bad in ["0", "-1", "ten"] {
+            let r = read(vars(&[
+                ("INPUT_COMMAND", "reproduce"),
+                ("INPUT_SUBJECT_PATH", "x"),
+                ("INPUT_REFERENCE", "r"),
+                ("INPUT_TIMEOUT", bad),
+            ]));
+            assert!(
+                matches!(
+                    r,
+                    Err(ConfigError::Invalid {
+                        input: "timeout",
+                        ..
+                    })
+                ),
+                "{bad}"
+            );
+        }
+        // Only the epoch: nothing else is needed.
+        let job = read(vars(&[
+            ("INPUT_COMMAND", "reproduce"),
+            ("INPUT_PRINT_SOURCE_DATE_EPOCH", "true"),
+        ]))?;
+        assert!(matches!(job, Job::Reproduce(c) if c.print_source_date_epoch));
+        // attest takes the rebuild inputs too.
+        let job = read(vars(&[
+            ("INPUT_SUBJECT_PATH", "dist/*"),
+            ("INPUT_REBUILD_COMMAND", "make"),
+        ]))?;
+        assert!(matches!(job, Job::Attest(c) if c.rebuild.is_some()));
         Ok(())
     }
 

@@ -125,8 +125,28 @@ pub fn run(
         path: config.output_dir.join(PROVENANCE_FILE),
         kind: FileKind::Provenance,
     }];
+    // `reproducible` is true only when a rebuild in this step matched.
+    let mut warnings = name_clashes(&subjects);
+    let mut reproducible = false;
+    if let Some(r) = &config.rebuild {
+        let spec = crate::reproduce::rebuild::RebuildSpec {
+            command: r.command.clone(),
+            source_dir: r.source_dir.clone(),
+            patterns: config
+                .subjects
+                .patterns
+                .iter()
+                .map(|p| rebase(p, &r.source_dir))
+                .collect(),
+            timeout: r.timeout,
+            source_date_epoch: super::reproduce::epoch(&r.source_dir, env),
+        };
+        let (ok, notes) = super::reproduce::rebuild_matches(&subjects, &spec, console)?;
+        reproducible = ok;
+        warnings.extend(notes);
+    }
     if config.legacy_provenance {
-        let legacy = LegacyProvenance::new(&build, false);
+        let legacy = LegacyProvenance::new(&build, reproducible);
         let path = config.output_dir.join(LEGACY_PROVENANCE_FILE);
         pending.push(PendingFile {
             path: path.clone(),
@@ -189,10 +209,44 @@ pub fn run(
 
     Ok(AttestReport {
         command,
-        warnings: name_clashes(&subjects),
+        warnings,
         subjects,
         predicate_type: slsa::PREDICATE_TYPE,
         files,
         signing,
     })
+}
+
+/// A subject pattern (relative to the workspace) made relative to the source tree the
+/// rebuild copies: `src/dist/*.whl` with source-dir `src` is `dist/*.whl` in the copy.
+fn rebase(pattern: &str, source_dir: &std::path::Path) -> String {
+    let (bang, p) = match pattern.strip_prefix('!') {
+        Some(rest) => ("!", rest),
+        None => ("", pattern),
+    };
+    let dir = crate::report::display_path(source_dir);
+    let dir = dir.trim_start_matches("./").trim_end_matches('/');
+    let p = p.trim_start_matches("./");
+    match p.strip_prefix(dir).and_then(|r| r.strip_prefix('/')) {
+        Some(rest) if !dir.is_empty() && dir != "." => format!("{bang}{rest}"),
+        _ => format!("{bang}{p}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rebase;
+    use std::path::Path;
+
+    #[test]
+    fn patterns_are_rebased_on_the_source_dir() {
+        assert_eq!(rebase("src/dist/*.whl", Path::new("src")), "dist/*.whl");
+        assert_eq!(
+            rebase("./src/dist/*.whl", Path::new("./src/")),
+            "dist/*.whl"
+        );
+        assert_eq!(rebase("!src/dist/x", Path::new("src")), "!dist/x");
+        assert_eq!(rebase("dist/*.whl", Path::new(".")), "dist/*.whl");
+        assert_eq!(rebase("srcx/a", Path::new("src")), "srcx/a");
+    }
 }

@@ -6,6 +6,7 @@
 pub mod attest;
 #[cfg(not(feature = "native"))]
 pub mod needs_native;
+pub mod reproduce;
 #[cfg(feature = "native")]
 pub mod sign;
 #[cfg(feature = "native")]

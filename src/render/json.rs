@@ -75,3 +75,23 @@ pub fn verify(report: &crate::report::VerifyReport) -> String {
     };
     String::from_utf8(crate::statement::to_json_bytes(&doc)).unwrap_or_default()
 }
+
+#[derive(Serialize)]
+struct ReproduceJsonV1<'a> {
+    version: u32,
+    command: &'static str,
+    reproducible: bool,
+    #[serde(flatten)]
+    report: &'a crate::report::ReproduceReport,
+}
+
+/// The same document as the report file in output-dir.
+pub fn reproduce(report: &crate::report::ReproduceReport) -> String {
+    let doc = ReproduceJsonV1 {
+        version: 1,
+        command: "reproduce",
+        reproducible: report.reproducible(),
+        report,
+    };
+    String::from_utf8(crate::statement::to_json_bytes(&doc)).unwrap_or_default()
+}

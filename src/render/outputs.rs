@@ -74,3 +74,27 @@ pub fn verify(report: &crate::report::VerifyReport) -> Outputs {
     );
     o
 }
+
+/// `source-date-epoch` always; `reproducible` and `report-path` after a comparison.
+pub fn reproduce(report: &crate::report::ReproduceReport) -> Outputs {
+    let mut o = Outputs::default();
+    o.set(
+        "source-date-epoch",
+        report
+            .source_date_epoch
+            .map(|e| e.to_string())
+            .unwrap_or_default(),
+    );
+    if !report.epoch_only {
+        o.set("reproducible", report.reproducible().to_string());
+        o.set(
+            "report-path",
+            report
+                .report_path
+                .as_deref()
+                .map(crate::report::display_path)
+                .unwrap_or_default(),
+        );
+    }
+    o
+}

@@ -197,6 +197,105 @@ fn sign_section(report: &crate::report::SignReport) -> String {
     md
 }
 
+/// The reproduce summary: a table per check, then each difference and its diff.
+pub fn reproduce(report: &crate::report::ReproduceReport) -> String {
+    use crate::reproduce::Status;
+    let mut md = String::new();
+    let _ = writeln!(md, "### attest-kit · reproduce\n");
+    let (differ, total) = report.counts();
+    let verdict = if report.reproducible() {
+        "✅ Reproducible"
+    } else {
+        "❌ Not reproducible"
+    };
+    let _ = writeln!(
+        md,
+        "{verdict}: **{differ}** of **{total}** artifacts differ.\n"
+    );
+    if let Some(e) = report.source_date_epoch {
+        let _ = writeln!(md, "`SOURCE_DATE_EPOCH={e}` (the last commit's time)\n");
+    }
+    for w in &report.warnings {
+        let _ = writeln!(md, "> [!WARNING]\n> {}\n", code(w));
+    }
+    for r in &report.rebuilds {
+        let _ = writeln!(
+            md,
+            "- Rebuild {}: {} artifacts in {:.1} s, {}",
+            r.label,
+            r.artifacts,
+            r.seconds,
+            r.environment
+                .iter()
+                .map(|e| code(e))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    if !report.rebuilds.is_empty() {
+        md.push('\n');
+    }
+    for check in &report.checks {
+        let _ = writeln!(
+            md,
+            "#### {}\n\n| Artifact | Expected digest | Rebuilt digest | Result | Difference | Top differences |\n|---|---|---|---|---|---|",
+            code(&check.title)
+        );
+        for c in &check.comparisons {
+            let digest = |d: &Option<String>| {
+                d.as_deref()
+                    .map(|d| code(&short_digest(d)))
+                    .unwrap_or_else(|| "—".to_owned())
+            };
+            let result = match c.status {
+                Status::Identical => "✅",
+                Status::Differs => "❌",
+                Status::Missing => "❌ not rebuilt",
+                Status::Extra => "❌ not in reference",
+            };
+            let class = c.class.map(|k| k.describe()).unwrap_or("—");
+            let top: Vec<String> = c
+                .differences
+                .iter()
+                .take(3)
+                .map(|d| match &d.member {
+                    Some(m) => format!("{} {}", code(m), code(&d.detail)),
+                    None => code(&d.detail),
+                })
+                .collect();
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {result} | {class} | {} |",
+                code(&c.artifact),
+                digest(&c.expected),
+                digest(&c.rebuilt),
+                if top.is_empty() {
+                    "—".to_owned()
+                } else {
+                    top.join("<br>")
+                }
+            );
+        }
+        md.push('\n');
+    }
+    // Diffs last: they are what a truncated summary loses first.
+    for c in report.checks.iter().flat_map(|c| &c.comparisons) {
+        for d in c.differences.iter().filter(|d| d.diff.is_some()) {
+            let _ = writeln!(
+                md,
+                "<details><summary>{} {}</summary>\n",
+                crate::action::markdown::text(&c.artifact.replace(['\r', '\n'], " ")),
+                crate::action::markdown::text(
+                    &d.member.as_deref().unwrap_or("").replace(['\r', '\n'], " ")
+                )
+            );
+            md.push_str(&fenced("diff", d.diff.as_deref().unwrap_or("")));
+            md.push_str("\n</details>\n\n");
+        }
+    }
+    md
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -144,6 +144,8 @@ jobs:
     runs-on: ubuntu-latest
     permissions:
       id-token: write
+  reproduce:
+    runs-on: ubuntu-latest
     steps:
       - uses: actions/checkout@v4
         with:
@@ -173,6 +175,17 @@ jobs:
           signing-config: ${{ env.AK_SIGNING_CONFIG }}
           trusted-root: ${{ env.AK_TRUSTED_ROOT }}
           output-dir: ${{ env.EXPORT_DIR }}/pypi
+          command: reproduce
+          rebuild-command: mkdir -p out && cp dist/pulse-sdk-1.0.0.tar.gz out/ && date +%s%N > out/stamp.txt
+          subject-path: out/*
+          reference: dist
+          fail-on-difference: false
+          output-dir: ${{ env.EXPORT_DIR }}/attestations
+      - name: use the outputs
+        env:
+          REPRODUCIBLE: ${{ steps.ak.outputs.reproducible }}
+          REPORT: ${{ steps.ak.outputs.report-path }}
+        run: test "$REPRODUCIBLE" = false && test -s "$REPORT"
   missing:
     runs-on: ubuntu-latest
     steps:
@@ -384,6 +397,43 @@ fn act_runs_the_wasm_engine_with_the_same_results() {
             "{file} differs between the native and the wasm engine"
         );
     }
+}
+
+#[test]
+fn act_runs_reproduce_and_explains_the_differences() {
+    let Some(act) = prerequisites() else { return };
+    let (run, tmp) = run_job(&act, "reproduce");
+    assert_eq!(
+        run.result.as_deref(),
+        Some("success"),
+        "errors: {:?}",
+        run.errors
+    );
+    assert_eq!(run.outputs["reproducible"], "false");
+    let epoch = run.outputs["source-date-epoch"].as_str().unwrap_or("");
+    assert!(epoch.parse::<u64>().is_ok(), "{epoch:?}");
+    // The copied sdist matches the published one; the time stamp file differs between the
+    // two rebuilds; the wheel was not rebuilt.
+    for needle in [
+        "| `pulse-sdk-1.0.0.tar.gz` |",
+        "❌ not rebuilt",
+        "| `stamp.txt` |",
+        "first differing byte",
+    ] {
+        assert!(run.summary.contains(needle), "{needle}: {}", run.summary);
+    }
+    let report = std::fs::read_to_string(tmp.path().join("export/attestations/reproduce.json"))
+        .expect("report file");
+    let report: Value = serde_json::from_str(&report).expect("report JSON");
+    assert_eq!(report["reproducible"], false);
+    // Each differing artifact is an annotation too.
+    assert!(
+        run.errors
+            .iter()
+            .any(|e| e.contains("stamp.txt: differs (content)")),
+        "{:?}",
+        run.errors
+    );
 }
 
 #[test]
