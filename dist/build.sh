@@ -4,6 +4,7 @@
 #
 #   dist/build.sh                 # release profile, host triple, reproducible flags
 #   TARGET=x86_64-unknown-linux-musl dist/build.sh
+#   TARGET=wasm32-wasip1 dist/build.sh   # the portable build: dist/attest-kit.wasm
 #   PROFILE=dev REPRODUCIBLE=0 dist/build.sh
 #       # the tests' own debug build, reused as is (CI's end-to-end tests: no second build)
 set -euo pipefail
@@ -14,7 +15,12 @@ profile=${PROFILE:-release}
 host=$(rustc -vV | sed -n 's/^host: //p')
 target=${TARGET:-$host}
 exe=
-case "$target" in *windows*) exe=.exe ;; esac
+features=()
+case "$target" in
+  *windows*) exe=.exe ;;
+  # The portable build leaves out the `native` feature (signing, verification, network).
+  wasm32-*) exe=.wasm; features=(--no-default-features) ;;
+esac
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target}
 profile_dir=$profile
 [ "$profile" = dev ] && profile_dir=debug
@@ -24,20 +30,23 @@ if [ "${REPRODUCIBLE:-1}" = 1 ]; then
   # RUSTFLAGS out of build scripts.
   export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 0)}
   export RUSTFLAGS="${RUSTFLAGS:-} --remap-path-prefix=$root=/attest-kit --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=/cargo"
-  cargo build --locked --profile "$profile" --target "$target" --bin attest-kit
+  cargo build --locked --profile "$profile" --target "$target" "${features[@]}" --bin attest-kit
   built="$CARGO_TARGET_DIR/$target/$profile_dir/attest-kit$exe"
 else
   [ "$target" = "$host" ] || { echo "REPRODUCIBLE=0 builds for the host only" >&2; exit 2; }
+  features=()
   cargo build --locked --profile "$profile" --bin attest-kit
   built="$CARGO_TARGET_DIR/$profile_dir/attest-kit$exe"
 fi
 
-mkdir -p "dist/$target"
-cp "$built" "dist/$target/attest-kit$exe.tmp"
-mv "dist/$target/attest-kit$exe.tmp" "dist/$target/attest-kit$exe"
-
-# Rewrite the line for this triple, keep the others, sort for a stable file.
+# Native binaries go to dist/<triple>/; the one portable module is dist/attest-kit.wasm.
 rel="$target/attest-kit$exe"
+case "$target" in wasm32-*) rel="attest-kit.wasm" ;; esac
+mkdir -p "$(dirname "dist/$rel")"
+cp "$built" "dist/$rel.tmp"
+mv "dist/$rel.tmp" "dist/$rel"
+
+# Rewrite the line for this file, keep the others, sort for a stable file.
 sum=$(cd dist && sha256sum "$rel")
 { [ -f dist/SHA256SUMS ] && awk -v f="$rel" '$2 != f' dist/SHA256SUMS; echo "$sum"; } | sort -k2 > dist/SHA256SUMS.tmp
 mv dist/SHA256SUMS.tmp dist/SHA256SUMS

@@ -9,7 +9,9 @@ use clap::Parser;
 use crate::action::{Console, commands::Location, inputs};
 use crate::cli::{App, CliCommand};
 use crate::commands;
-use crate::config::{AttestConfig, Format, Job, SbomConfig, VerifyConfig};
+use crate::config::{
+    AttestConfig, Format, Job, ReproduceConfig, SbomConfig, SignConfig, VerifyConfig,
+};
 use crate::error::Error;
 use crate::render;
 
@@ -39,6 +41,10 @@ pub fn main() -> ExitCode {
         CliCommand::Verify(args) => {
             VerifyConfig::from_args(*args).map(|c| Job::Verify(Box::new(c)))
         }
+        CliCommand::Sign(args) => SignConfig::from_args(*args).map(|c| Job::Sign(Box::new(c))),
+        CliCommand::Reproduce(args) => {
+            ReproduceConfig::from_args(*args).map(|c| Job::Reproduce(Box::new(c)))
+        }
         CliCommand::Sbom(args) => SbomConfig::from_args(args).map(|c| Job::Sbom(Box::new(c))),
         CliCommand::Action => inputs::read(env.clone()),
     };
@@ -61,9 +67,24 @@ pub fn run(
         Job::Attest(c) => ("attest", c),
         Job::Provenance(c) => ("provenance", c),
         Job::Verify(c) => return run_verify(c, env, console),
+        Job::Sign(c) => {
+            let report = commands::sign::run(c, env, console)?;
+            return publish_attest(&report, c.format, env, console);
+        }
+        Job::Reproduce(c) => return run_reproduce(c, env, console),
         Job::Sbom(c) => return run_sbom(c, env, console),
     };
     let report = commands::attest::run(name, config, env, console)?;
+    publish_attest(&report, config.format, env, console)
+}
+
+/// Outputs, summary and the result text of `attest`, `provenance` and `sign`.
+fn publish_attest(
+    report: &crate::report::AttestReport,
+    format: Format,
+    env: &dyn Fn(&str) -> Option<String>,
+    console: &Console,
+) -> Result<(), Error> {
     for w in report
         .warnings
         .iter()
@@ -73,12 +94,12 @@ pub fn run(
     }
     publish(
         env,
-        &render::outputs::attest(&report),
-        &render::summary::attest(&report),
+        &render::outputs::attest(report),
+        &render::summary::attest(report),
     )?;
-    console.result(&match config.format {
-        Format::Text => render::text::attest(&report),
-        Format::Json => render::json::attest(&report),
+    console.result(&match format {
+        Format::Text => render::text::attest(report),
+        Format::Json => render::json::attest(report),
     });
     Ok(())
 }
@@ -149,6 +170,52 @@ fn run_verify(
             failed: report.rows.len() - report.verified_count(),
             total: report.rows.len(),
         })
+    }
+}
+
+/// Runs `reproduce`: each differing artifact becomes an error annotation with its top
+/// difference; any difference fails the run unless `fail-on-difference` is false.
+fn run_reproduce(
+    config: &ReproduceConfig,
+    env: &dyn Fn(&str) -> Option<String>,
+    console: &Console,
+) -> Result<(), Error> {
+    let report = commands::reproduce::run(config, env, console)?;
+    for w in &report.warnings {
+        console.warning(&Location::default(), w);
+    }
+    if report.epoch_only {
+        publish(env, &render::outputs::reproduce(&report), "")?;
+        console.result(&render::text::source_date_epoch(&report));
+        return Ok(());
+    }
+    let annotate = console.mode() == crate::action::commands::Mode::Actions;
+    for c in report
+        .checks
+        .iter()
+        .flat_map(|c| &c.comparisons)
+        .filter(|c| annotate && !c.identical())
+    {
+        let location = Location {
+            title: Some("reproduce: artifact differs".to_owned()),
+            ..Location::default()
+        };
+        console.error(&location, &render::text::comparison_line(c));
+    }
+    publish(
+        env,
+        &render::outputs::reproduce(&report),
+        &render::summary::reproduce(&report),
+    )?;
+    console.result(&match config.format {
+        Format::Text => render::text::reproduce(&report),
+        Format::Json => render::json::reproduce(&report),
+    });
+    let (differ, total) = report.counts();
+    if report.reproducible() || !config.fail_on_difference {
+        Ok(())
+    } else {
+        Err(Error::NotReproducible { differ, total })
     }
 }
 

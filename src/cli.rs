@@ -29,6 +29,11 @@ pub enum CliCommand {
     Provenance(AttestArgs),
     /// Verify artifacts against Sigstore bundles and an identity policy, offline.
     Verify(Box<VerifyArgs>),
+    /// Sign files keylessly with Sigstore: a bundle and/or a .sig/.crt pair per file.
+    Sign(Box<SignArgs>),
+    /// Check that a rebuild matches: compare rebuilt artifacts with a reference (or two
+    /// rebuilds with each other) and explain every difference.
+    Reproduce(Box<ReproduceArgs>),
     /// Write SBOMs (SPDX 2.3 and CycloneDX 1.6) of Python wheels and sdists, or of a Rust
     /// binary with its Cargo.lock, and in-toto statements over them.
     Sbom(SbomCommandArgs),
@@ -49,7 +54,58 @@ pub struct AttestArgs {
     #[command(flatten)]
     pub sbom: SbomArgs,
     #[command(flatten)]
+    pub signing: SigningArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Debug, Default, Clone, Args)]
+pub struct SignArgs {
+    /// Files to sign (paths or globs); the same as --subject-path.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<String>,
+    #[command(flatten)]
+    pub subjects: SubjectArgs,
+    #[command(flatten)]
+    pub signing: SigningArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Default, Clone, Args)]
+#[command(next_help_heading = "Signing")]
+pub struct SigningArgs {
+    /// What to sign: true, false, or a list of bundle, sig-crt, attestations [attest
+    /// default: false; sign default: bundle,sig-crt].
+    #[arg(long = "sign", value_name = "WHAT", num_args = 0..=1, default_missing_value = "true")]
+    pub sign: Option<String>,
+    /// An OIDC identity token; without it the GitHub Actions runtime is asked for one
+    /// (the job needs `permissions: id-token: write`).
+    #[arg(long = "identity-token", value_name = "JWT")]
+    pub identity_token: Option<String>,
+    /// public-good, staging, github (GitHub's own instance) or custom [default: public-good].
+    #[arg(long = "sigstore-instance", value_name = "NAME")]
+    pub sigstore_instance: Option<String>,
+    /// Fulcio URL, overriding the instance's.
+    #[arg(long = "fulcio-url", value_name = "URL")]
+    pub fulcio_url: Option<String>,
+    /// Rekor (v1) URL, overriding the instance's.
+    #[arg(long = "rekor-url", value_name = "URL")]
+    pub rekor_url: Option<String>,
+    /// RFC 3161 timestamp authority URL, overriding the instance's.
+    #[arg(long = "tsa-url", value_name = "URL")]
+    pub tsa_url: Option<String>,
+    /// A Sigstore signing_config.json naming the services (v0.2).
+    #[arg(long = "signing-config", value_name = "FILE")]
+    pub signing_config: Option<PathBuf>,
+    /// The trusted_root.json that signed bundles are verified against before success.
+    #[arg(long = "trusted-root", value_name = "FILE")]
+    pub trusted_root: Option<PathBuf>,
+    /// One attestation per subject instead of one for all (PyPI's PEP 740 needs this)
+    /// [default: false].
+    #[arg(long = "single-subject-attestations", value_name = "BOOL", num_args = 0..=1,
+          default_missing_value = "true", value_parser = clap::builder::BoolishValueParser::new())]
+    pub single_subject_attestations: Option<bool>,
 }
 
 #[derive(Debug, Default, Clone, Args)]
@@ -131,6 +187,21 @@ pub struct ProvenanceArgs {
     #[arg(long = "allow-local", value_name = "BOOL", num_args = 0..=1,
           default_missing_value = "true", value_parser = clap::builder::BoolishValueParser::new())]
     pub allow_local: Option<bool>,
+    /// PEP 740 attestations for PyPI, one per wheel/sdist subject, signed (implies signing):
+    /// true (publish), false, or a list of publish, provenance [default: false].
+    #[arg(long = "pypi-attestations", value_name = "WHAT", num_args = 0..=1,
+          default_missing_value = "true")]
+    pub pypi_attestations: Option<String>,
+    /// Rebuild twice in clean copies of --source-dir with this command, compare with the
+    /// subjects, and record the result as `reproducible` in build-provenance.json.
+    #[arg(long = "rebuild-command", value_name = "COMMAND")]
+    pub rebuild_command: Option<String>,
+    /// The source tree the rebuild copies [default: .].
+    #[arg(long = "source-dir", value_name = "DIR")]
+    pub source_dir: Option<PathBuf>,
+    /// Seconds each rebuild may take [default: 3600].
+    #[arg(long = "timeout", value_name = "SECONDS")]
+    pub timeout: Option<String>,
 }
 
 #[derive(Debug, Default, Clone, Args)]
@@ -253,6 +324,42 @@ pub struct VerifyOutputArgs {
     /// How to print the result on stdout.
     #[arg(long = "format", value_enum, value_name = "FORMAT")]
     pub format: Option<CliFormat>,
+}
+
+#[derive(Debug, Default, Clone, Args)]
+pub struct ReproduceArgs {
+    /// Rebuilt artifacts (paths or globs); the same as --subject-path.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// Rebuilt artifacts: paths or globs, separated by newlines or commas. With
+    /// --rebuild-command they are relative to the source tree.
+    #[arg(long = "subject-path", value_name = "PATTERNS")]
+    pub subject_path: Vec<String>,
+    /// What the rebuild must match: a provenance statement or Sigstore bundle (its
+    /// subjects), a checksums file, or a directory of the published artifacts (e.g. a
+    /// release's assets, downloaded). Matching is by file name.
+    #[arg(long = "reference", value_name = "FILE|DIR")]
+    pub reference: Option<String>,
+    /// Build command, run twice (sh -c) in clean temporary copies of --source-dir: once
+    /// plainly, once in a varied environment; both results are compared.
+    #[arg(long = "rebuild-command", value_name = "COMMAND")]
+    pub rebuild_command: Option<String>,
+    /// The source tree to copy for rebuilds, and whose last commit gives
+    /// SOURCE_DATE_EPOCH [default: .].
+    #[arg(long = "source-dir", value_name = "DIR")]
+    pub source_dir: Option<PathBuf>,
+    /// Seconds each rebuild may take before it is stopped [default: 3600].
+    #[arg(long = "timeout", value_name = "SECONDS")]
+    pub timeout: Option<String>,
+    /// Exit 1 when anything differs [default: true].
+    #[arg(long = "fail-on-difference", value_name = "BOOL", num_args = 0..=1,
+          default_missing_value = "true", value_parser = clap::builder::BoolishValueParser::new())]
+    pub fail_on_difference: Option<bool>,
+    /// Print the SOURCE_DATE_EPOCH to export (the last commit's time) and stop.
+    #[arg(long = "print-source-date-epoch")]
+    pub print_source_date_epoch: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -2,9 +2,13 @@
 
 use std::path::PathBuf;
 
-use crate::cli::{AttestArgs, CliFormat, SbomArgs, SbomCommandArgs, VerifyArgs};
+use crate::cli::{
+    AttestArgs, CliFormat, ReproduceArgs, SbomArgs, SbomCommandArgs, SignArgs, SigningArgs,
+    VerifyArgs,
+};
 use crate::sbom::cyclonedx::SpecVersion;
 use crate::sbom::generate::SourceSpec;
+use crate::sign::{Instance, Produce, Secret, SignSettings};
 use crate::subject::{self, Algorithm, Digest, SubjectError};
 
 #[derive(Debug, thiserror::Error)]
@@ -14,7 +18,9 @@ pub enum ConfigError {
     Invalid { input: &'static str, reason: String },
     #[error(transparent)]
     Subject(#[from] SubjectError),
-    #[error("unknown command {0:?}; expected one of: attest, provenance, verify, sbom")]
+    #[error(
+        "unknown command {0:?}; expected one of: attest, provenance, verify, sign, sbom, reproduce"
+    )]
     UnknownCommand(String),
     #[error("command {0:?} is not in this version of attest-kit yet")]
     NotYetAvailable(String),
@@ -54,9 +60,111 @@ pub struct AttestConfig {
     pub output_dir: PathBuf,
     pub legacy_provenance: bool,
     pub allow_local: bool,
+    pub format: Format,
+    /// Sign the subjects and the provenance (`sign` input); `None` leaves them unsigned.
+    pub sign: Option<SignSettings>,
+    /// PEP 740 attestations per distribution (`pypi-attestations`); they need `sign`'s
+    /// settings, which default to signing nothing else.
+    pub pypi: Option<crate::pypi::PypiKinds>,
     /// SBOMs of the subjects too (`sbom` input on `attest`).
     pub sbom: Option<SbomSettings>,
+    /// A rebuild check whose result the legacy provenance records as `reproducible`.
+    pub rebuild: Option<AttestRebuild>,
+}
+
+/// `attest` with `rebuild-command`: how to rebuild the subjects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttestRebuild {
+    pub command: String,
+    pub source_dir: PathBuf,
+    pub timeout: std::time::Duration,
+}
+
+/// The `sign` command: files in, signatures out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignConfig {
+    pub subjects: SubjectSources,
+    pub output_dir: PathBuf,
     pub format: Format,
+    pub settings: SignSettings,
+}
+
+impl SignConfig {
+    pub fn from_args(args: SignArgs) -> Result<Self, ConfigError> {
+        let attest = AttestConfig::from_args(AttestArgs {
+            paths: args.paths,
+            subjects: args.subjects,
+            provenance: Default::default(),
+            signing: SigningArgs::default(),
+            sbom: Default::default(),
+            output: args.output,
+        })?;
+        let settings = sign_settings(
+            args.signing,
+            Some(Produce {
+                bundle: true,
+                sig_crt: true,
+                attestations: false,
+            }),
+        )?
+        .ok_or(ConfigError::Invalid {
+            input: "sign",
+            reason: "the sign command with sign: false would sign nothing".to_owned(),
+        })?;
+        Ok(SignConfig {
+            subjects: attest.subjects,
+            output_dir: attest.output_dir,
+            format: attest.format,
+            settings,
+        })
+    }
+
+    /// The subject settings in the shape `attest` collects them from.
+    pub fn as_attest(&self) -> AttestConfig {
+        AttestConfig {
+            subjects: self.subjects.clone(),
+            algorithms: vec![Algorithm::Sha256],
+            output_dir: self.output_dir.clone(),
+            legacy_provenance: false,
+            allow_local: true,
+            format: self.format,
+            sign: None,
+            pypi: None,
+            sbom: None,
+            rebuild: None,
+        }
+    }
+}
+
+/// The signing settings, or `None` when nothing is to be signed.
+pub fn sign_settings(
+    a: SigningArgs,
+    default: Option<Produce>,
+) -> Result<Option<SignSettings>, ConfigError> {
+    let invalid =
+        |input: &'static str| move |reason: String| ConfigError::Invalid { input, reason };
+    let produce = match non_empty_owned(a.sign) {
+        Some(v) => Produce::parse(&v).map_err(invalid("sign"))?,
+        None => default,
+    };
+    let Some(produce) = produce else {
+        return Ok(None);
+    };
+    let instance = match non_empty_owned(a.sigstore_instance) {
+        Some(v) => Instance::parse(&v).map_err(invalid("sigstore-instance"))?,
+        None => Instance::PublicGood,
+    };
+    Ok(Some(SignSettings {
+        produce,
+        identity_token: non_empty_owned(a.identity_token).map(Secret::new),
+        instance,
+        fulcio_url: non_empty_owned(a.fulcio_url),
+        rekor_url: non_empty_owned(a.rekor_url),
+        tsa_url: non_empty_owned(a.tsa_url),
+        signing_config: a.signing_config,
+        trusted_root: a.trusted_root,
+        single_subject_attestations: a.single_subject_attestations.unwrap_or(false),
+    }))
 }
 
 /// What SBOMs to write and where their dependencies come from.
@@ -213,7 +321,80 @@ pub enum Job {
     Attest(AttestConfig),
     Provenance(AttestConfig),
     Verify(Box<VerifyConfig>),
+    Sign(Box<SignConfig>),
+    Reproduce(Box<ReproduceConfig>),
     Sbom(Box<SbomConfig>),
+}
+
+/// `reproduce`: what to compare, and how to rebuild.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReproduceConfig {
+    pub patterns: Vec<String>,
+    pub reference: Option<String>,
+    pub rebuild_command: Option<String>,
+    pub source_dir: PathBuf,
+    pub timeout: std::time::Duration,
+    pub fail_on_difference: bool,
+    pub print_source_date_epoch: bool,
+    pub output_dir: PathBuf,
+    pub format: Format,
+}
+
+pub const DEFAULT_REBUILD_TIMEOUT: u64 = 3600;
+
+/// Whole seconds, at least 1.
+pub fn parse_timeout(v: Option<&str>) -> Result<std::time::Duration, ConfigError> {
+    let Some(v) = v.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(std::time::Duration::from_secs(DEFAULT_REBUILD_TIMEOUT));
+    };
+    match v.trim_end_matches('s').parse::<u64>() {
+        Ok(n) if n > 0 => Ok(std::time::Duration::from_secs(n)),
+        _ => Err(ConfigError::Invalid {
+            input: "timeout",
+            reason: format!("{v:?} is not a whole number of seconds above 0"),
+        }),
+    }
+}
+
+impl ReproduceConfig {
+    pub fn from_args(args: ReproduceArgs) -> Result<Self, ConfigError> {
+        let mut patterns = Vec::new();
+        for p in args.paths.iter().chain(&args.subject_path) {
+            patterns.extend(subject::paths::split_patterns(p));
+        }
+        let reference = non_empty_owned(args.reference);
+        let rebuild_command = non_empty_owned(args.rebuild_command);
+        if !args.print_source_date_epoch {
+            if patterns.is_empty() {
+                return Err(ConfigError::Invalid {
+                    input: "subject-path",
+                    reason: "no rebuilt artifact to compare: give their paths or globs".to_owned(),
+                });
+            }
+            if reference.is_none() && rebuild_command.is_none() {
+                return Err(ConfigError::Invalid {
+                    input: "reference",
+                    reason: "nothing to compare with: give a reference, a rebuild-command, or both"
+                        .to_owned(),
+                });
+            }
+        }
+        let output_dir = args
+            .output
+            .output_dir
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_OUTPUT_DIR));
+        Ok(ReproduceConfig {
+            patterns,
+            reference,
+            rebuild_command,
+            source_dir: args.source_dir.unwrap_or_else(|| PathBuf::from(".")),
+            timeout: parse_timeout(args.timeout.as_deref())?,
+            fail_on_difference: args.fail_on_difference.unwrap_or(true),
+            print_source_date_epoch: args.print_source_date_epoch,
+            output_dir,
+            format: args.output.format.map(Format::from).unwrap_or_default(),
+        })
+    }
 }
 
 /// An artifact to verify, as given.
@@ -360,14 +541,45 @@ impl AttestConfig {
                 reason: "it is empty".to_owned(),
             });
         }
+        let pypi = match non_empty_owned(args.provenance.pypi_attestations) {
+            Some(v) => {
+                crate::pypi::PypiKinds::parse(&v).map_err(|reason| ConfigError::Invalid {
+                    input: "pypi-attestations",
+                    reason,
+                })?
+            }
+            None => None,
+        };
+        // PyPI attestations are signed: without `sign`, sign them and nothing else.
+        let default_produce = pypi.map(|_| Produce::default());
+        let sign = sign_settings(args.signing, default_produce)?;
+        if pypi.is_some() && sign.is_none() {
+            return Err(ConfigError::Invalid {
+                input: "sign",
+                reason: "pypi-attestations are signed attestations; they cannot be made with sign: false".to_owned(),
+            });
+        }
         Ok(AttestConfig {
             subjects,
             algorithms: parse_algorithms(s.digest_algorithms.as_deref())?,
             output_dir,
             legacy_provenance: args.provenance.legacy_provenance.unwrap_or(true),
             allow_local: args.provenance.allow_local.unwrap_or(false),
-            sbom: SbomSettings::from_args(args.sbom, false)?,
             format: args.output.format.map(Format::from).unwrap_or_default(),
+            sign,
+            pypi,
+            sbom: SbomSettings::from_args(args.sbom, false)?,
+            rebuild: match non_empty_owned(args.provenance.rebuild_command) {
+                Some(command) => Some(AttestRebuild {
+                    command,
+                    source_dir: args
+                        .provenance
+                        .source_dir
+                        .unwrap_or_else(|| PathBuf::from(".")),
+                    timeout: parse_timeout(args.provenance.timeout.as_deref())?,
+                }),
+                None => None,
+            },
         })
     }
 }

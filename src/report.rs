@@ -6,6 +6,8 @@ use serde::Serialize;
 
 use crate::subject::Subject;
 
+pub use crate::reproduce::ReproduceReport;
+
 /// A file a run wrote, and what it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WrittenFile {
@@ -23,6 +25,18 @@ pub enum FileKind {
     LegacyProvenance,
     /// `sha256sum --check` list of the subjects.
     Checksums,
+    /// Sigstore bundle v0.3 over a file (message signature).
+    Bundle,
+    /// Base64 signature over a file (with its `.crt`).
+    Signature,
+    /// PEM signing certificate.
+    Certificate,
+    /// Sigstore bundle v0.3 of a signed in-toto statement (DSSE).
+    AttestationBundle,
+    /// The same bundle as one JSON line.
+    AttestationJsonl,
+    /// PEP 740 Attestation object for PyPI (`<dist>.publish.attestation`).
+    PypiAttestation,
     /// SPDX 2.3 JSON SBOM.
     SpdxSbom,
     /// CycloneDX JSON SBOM.
@@ -37,6 +51,12 @@ impl FileKind {
             FileKind::Provenance => "in-toto Statement v1, SLSA provenance v1 (unsigned)",
             FileKind::LegacyProvenance => "build-provenance.json in the seed's legacy shape",
             FileKind::Checksums => "SHA-256 checksums of the subjects, for sha256sum --check",
+            FileKind::Bundle => "Sigstore bundle v0.3 (message signature over the file)",
+            FileKind::Signature => "base64 signature (cosign verify-blob --signature)",
+            FileKind::Certificate => "PEM signing certificate (cosign verify-blob --certificate)",
+            FileKind::AttestationBundle => "Sigstore bundle v0.3 of the signed statement (DSSE)",
+            FileKind::AttestationJsonl => "the signed statement's bundle as JSON lines",
+            FileKind::PypiAttestation => "PEP 740 attestation object, for upload to PyPI",
             FileKind::SpdxSbom => "SPDX 2.3 SBOM",
             FileKind::CyclonedxSbom => "CycloneDX SBOM",
             FileKind::SbomStatement => "in-toto Statement v1 with an SBOM predicate (unsigned)",
@@ -53,6 +73,8 @@ pub struct AttestReport {
     pub files: Vec<WrittenFile>,
     /// Warnings worth an annotation (e.g. two subjects share a name).
     pub warnings: Vec<String>,
+    /// What was signed, when signing was asked for.
+    pub signing: Option<SignReport>,
     /// The SBOMs written too, when asked for (`sbom` input).
     pub sbom: Option<SbomReport>,
 }
@@ -89,6 +111,54 @@ pub struct SbomEntry {
 pub struct SbomReport {
     pub entries: Vec<SbomEntry>,
     pub warnings: Vec<String>,
+}
+
+/// What signing produced, all under one certificate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignReport {
+    /// The certificate's identity (SAN), as verified after signing.
+    pub identity: String,
+    pub issuer: String,
+    /// `public-good`, `staging`, `github` or `custom`.
+    pub instance: &'static str,
+    pub items: Vec<SignedItem>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SignedKind {
+    /// A file, signed directly.
+    Blob,
+    /// An in-toto statement, signed as DSSE.
+    Attestation,
+}
+
+/// One signed file or statement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignedItem {
+    /// The subject's name, or the attestation's base name.
+    pub subject: String,
+    pub digest: String,
+    pub kind: SignedKind,
+    #[serde(serialize_with = "serialize_opt_path")]
+    pub bundle: Option<PathBuf>,
+    #[serde(serialize_with = "serialize_opt_path")]
+    pub signature: Option<PathBuf>,
+    #[serde(serialize_with = "serialize_opt_path")]
+    pub certificate: Option<PathBuf>,
+    pub log_index: Option<u64>,
+}
+
+fn serialize_opt_path<S: serde::Serializer>(
+    path: &Option<PathBuf>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match path {
+        Some(p) => s.serialize_str(&display_path(p)),
+        None => s.serialize_none(),
+    }
 }
 
 impl AttestReport {

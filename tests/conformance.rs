@@ -130,13 +130,25 @@ fn every_conformance_case_gives_the_expected_result_both_ways() {
     );
 }
 
+/// `sign-bundle` runs `attest-kit sign` (tests/sign.rs signs through it against the loopback
+/// Sigstore); without a token it fails cleanly and writes no bundle.
 #[test]
-fn sign_bundle_is_not_implemented_yet() {
+fn sign_bundle_without_a_token_fails_cleanly() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let artifact = dir.path().join("a.txt");
+    let bundle = dir.path().join("out.sigstore.json");
+    std::fs::write(&artifact, "a").expect("write");
     let out = Command::new(root().join("tests/conformance/client"))
         .env("ATTEST_KIT_BIN", env!("CARGO_BIN_EXE_attest-kit"))
-        .args(["sign-bundle", "--bundle", "x", "y"])
+        .env_remove("ACTIONS_ID_TOKEN_REQUEST_URL")
+        .env_remove("ACTIONS_ID_TOKEN_REQUEST_TOKEN")
+        .arg("sign-bundle")
+        .arg("--bundle")
+        .arg(&bundle)
+        .arg(&artifact)
         .output();
     let out = out.ok();
     assert_eq!(out.as_ref().and_then(|o| o.status.code()), Some(1));
-    assert!(out.is_some_and(|o| String::from_utf8_lossy(&o.stderr).contains("not implemented")));
+    assert!(out.is_some_and(|o| String::from_utf8_lossy(&o.stderr).contains("id-token: write")));
+    assert!(!bundle.exists());
 }

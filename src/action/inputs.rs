@@ -10,10 +10,12 @@ use std::path::PathBuf;
 use serde::Deserialize;
 
 use crate::cli::{
-    AttestArgs, BundleArgs, IdentityArgs, OutputArgs, ProvenanceArgs, SbomArgs, SbomCommandArgs,
-    SubjectArgs, VerifyArgs, VerifyOutputArgs,
+    AttestArgs, BundleArgs, IdentityArgs, OutputArgs, ProvenanceArgs, ReproduceArgs, SbomArgs,
+    SbomCommandArgs, SignArgs, SigningArgs, SubjectArgs, VerifyArgs, VerifyOutputArgs,
 };
-use crate::config::{AttestConfig, ConfigError, Job, SbomConfig, VerifyConfig};
+use crate::config::{
+    AttestConfig, ConfigError, Job, ReproduceConfig, SbomConfig, SignConfig, VerifyConfig,
+};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -26,6 +28,7 @@ struct RawInputs {
     digest_algorithms: Option<String>,
     output_dir: Option<String>,
     legacy_provenance: Option<String>,
+    pypi_attestations: Option<String>,
     // verify
     bundle_path: Option<String>,
     trusted_root: Option<String>,
@@ -43,6 +46,22 @@ struct RawInputs {
     deny_self_hosted_runners: Option<String>,
     predicate_type: Option<String>,
     policy: Option<String>,
+    // sign
+    sign: Option<String>,
+    identity_token: Option<String>,
+    sigstore_instance: Option<String>,
+    fulcio_url: Option<String>,
+    rekor_url: Option<String>,
+    tsa_url: Option<String>,
+    signing_config: Option<String>,
+    single_subject_attestations: Option<String>,
+    // reproduce (rebuild-command, source-dir and timeout also for attest)
+    reference: Option<String>,
+    rebuild_command: Option<String>,
+    source_dir: Option<String>,
+    timeout: Option<String>,
+    fail_on_difference: Option<String>,
+    print_source_date_epoch: Option<String>,
     // sbom
     sbom: Option<String>,
     sbom_environment: Option<String>,
@@ -64,6 +83,44 @@ fn sbom_args(raw: &mut RawInputs) -> Result<SbomArgs, ConfigError> {
         sbom_python: non_empty(raw.sbom_python.take()),
         sbom_name_template: non_empty(raw.sbom_name_template.take()),
         cyclonedx_version: non_empty(raw.cyclonedx_version.take()),
+    })
+}
+
+/// The `reproduce` command's inputs.
+fn reproduce_args(raw: RawInputs) -> Result<ReproduceArgs, ConfigError> {
+    Ok(ReproduceArgs {
+        paths: Vec::new(),
+        subject_path: non_empty(raw.subject_path).into_iter().collect(),
+        reference: non_empty(raw.reference).map(|r| r.trim().to_owned()),
+        rebuild_command: non_empty(raw.rebuild_command),
+        source_dir: non_empty(raw.source_dir).map(|d| PathBuf::from(d.trim())),
+        timeout: non_empty(raw.timeout),
+        fail_on_difference: boolean("fail-on-difference", raw.fail_on_difference)?,
+        print_source_date_epoch: boolean("print-source-date-epoch", raw.print_source_date_epoch)?
+            .unwrap_or(false),
+        output: OutputArgs {
+            output_dir: non_empty(raw.output_dir).map(|d| PathBuf::from(d.trim())),
+            format: None,
+        },
+    })
+}
+
+/// The signing inputs (`trusted-root` is shared with verify).
+fn signing_args(raw: &mut RawInputs) -> Result<SigningArgs, ConfigError> {
+    let path = |v: Option<String>| non_empty(v).map(|p| PathBuf::from(p.trim()));
+    Ok(SigningArgs {
+        sign: non_empty(raw.sign.take()),
+        identity_token: non_empty(raw.identity_token.take()),
+        sigstore_instance: non_empty(raw.sigstore_instance.take()),
+        fulcio_url: non_empty(raw.fulcio_url.take()),
+        rekor_url: non_empty(raw.rekor_url.take()),
+        tsa_url: non_empty(raw.tsa_url.take()),
+        signing_config: path(raw.signing_config.take()),
+        trusted_root: path(raw.trusted_root.take()),
+        single_subject_attestations: boolean(
+            "single-subject-attestations",
+            raw.single_subject_attestations.take(),
+        )?,
     })
 }
 
@@ -143,6 +200,10 @@ pub fn read(vars: impl IntoIterator<Item = (String, String)>) -> Result<Job, Con
         let config = VerifyConfig::from_args(verify_args(raw)?)?;
         return Ok(Job::Verify(Box::new(config)));
     }
+    if command.trim() == "reproduce" {
+        let config = ReproduceConfig::from_args(reproduce_args(raw)?)?;
+        return Ok(Job::Reproduce(Box::new(config)));
+    }
     let sbom = sbom_args(&mut raw)?;
     if command.trim() == "sbom" {
         let args = SbomCommandArgs {
@@ -155,6 +216,25 @@ pub fn read(vars: impl IntoIterator<Item = (String, String)>) -> Result<Job, Con
             },
         };
         return Ok(Job::Sbom(Box::new(SbomConfig::from_args(args)?)));
+    }
+    let signing = signing_args(&mut raw)?;
+    if command.trim() == "sign" {
+        let args = SignArgs {
+            paths: Vec::new(),
+            subjects: SubjectArgs {
+                subject_path: non_empty(raw.subject_path).into_iter().collect(),
+                subject_digest: non_empty(raw.subject_digest),
+                subject_name: non_empty(raw.subject_name),
+                subject_checksums: non_empty(raw.subject_checksums),
+                digest_algorithms: non_empty(raw.digest_algorithms),
+            },
+            signing,
+            output: OutputArgs {
+                output_dir: non_empty(raw.output_dir).map(|d| PathBuf::from(d.trim())),
+                format: None,
+            },
+        };
+        return Ok(Job::Sign(Box::new(SignConfig::from_args(args)?)));
     }
     let args = AttestArgs {
         paths: Vec::new(),
@@ -169,7 +249,12 @@ pub fn read(vars: impl IntoIterator<Item = (String, String)>) -> Result<Job, Con
             legacy_provenance: boolean("legacy-provenance", raw.legacy_provenance)?,
             // A workflow run always has its GitHub context; local mode is for the CLI.
             allow_local: None,
+            pypi_attestations: non_empty(raw.pypi_attestations),
+            rebuild_command: non_empty(raw.rebuild_command),
+            source_dir: non_empty(raw.source_dir).map(|d| PathBuf::from(d.trim())),
+            timeout: non_empty(raw.timeout),
         },
+        signing,
         sbom,
         output: OutputArgs {
             output_dir: non_empty(raw.output_dir).map(|d| PathBuf::from(d.trim())),
@@ -179,9 +264,7 @@ pub fn read(vars: impl IntoIterator<Item = (String, String)>) -> Result<Job, Con
     match command.trim() {
         "attest" => Ok(Job::Attest(AttestConfig::from_args(args)?)),
         "provenance" => Ok(Job::Provenance(AttestConfig::from_args(args)?)),
-        c @ ("sign" | "verify-release" | "reproduce") => {
-            Err(ConfigError::NotYetAvailable(c.to_owned()))
-        }
+        c @ "verify-release" => Err(ConfigError::NotYetAvailable(c.to_owned())),
         other => Err(ConfigError::UnknownCommand(other.to_owned())),
     }
 }
@@ -195,6 +278,38 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn pypi_attestations_sign_only_themselves_by_default() -> Result<(), ConfigError> {
+        let attest = |pypi: &str, sign: &str| {
+            read(vars(&[
+                ("INPUT_SUBJECT_PATH", "dist/*"),
+                ("INPUT_SIGN", sign),
+                ("INPUT_PYPI-ATTESTATIONS", pypi),
+            ]))
+        };
+        let Job::Attest(c) = attest("true", "")? else {
+            panic!("expected attest")
+        };
+        assert_eq!(
+            c.pypi,
+            Some(crate::pypi::PypiKinds {
+                publish: true,
+                provenance: false
+            })
+        );
+        assert_eq!(
+            c.sign.map(|s| s.produce),
+            Some(crate::sign::Produce::default())
+        );
+        assert!(attest("sbom", "").is_err());
+        assert!(attest("true", "false").is_err());
+        let Job::Attest(c) = attest("false", "")? else {
+            panic!("expected attest")
+        };
+        assert!(c.pypi.is_none() && c.sign.is_none());
+        Ok(())
     }
 
     #[test]
@@ -245,6 +360,59 @@ mod tests {
     }
 
     #[test]
+    fn reproduce_inputs() -> Result<(), ConfigError> {
+        let job = read(vars(&[
+            ("INPUT_COMMAND", "reproduce"),
+            ("INPUT_SUBJECT_PATH", "dist/*"),
+            ("INPUT_REFERENCE", " published/ "),
+            ("INPUT_REBUILD_COMMAND", "python -m build"),
+            ("INPUT_SOURCE_DIR", "."),
+            ("INPUT_TIMEOUT", "600"),
+            ("INPUT_FAIL_ON_DIFFERENCE", "false"),
+            ("INPUT_PRINT_SOURCE_DATE_EPOCH", "false"),
+        ]))?;
+        let Job::Reproduce(c) = job else {
+            panic!("expected reproduce, got {job:?}")
+        };
+        assert_eq!(c.patterns, ["dist/*"]);
+        assert_eq!(c.reference.as_deref(), Some("published/"));
+        assert_eq!(c.rebuild_command.as_deref(), Some("python -m build"));
+        assert_eq!(c.timeout, std::time::Duration::from_secs(600));
+        assert!(!c.fail_on_difference);
+        for bad in ["0", "-1", "ten"] {
+            let r = read(vars(&[
+                ("INPUT_COMMAND", "reproduce"),
+                ("INPUT_SUBJECT_PATH", "x"),
+                ("INPUT_REFERENCE", "r"),
+                ("INPUT_TIMEOUT", bad),
+            ]));
+            assert!(
+                matches!(
+                    r,
+                    Err(ConfigError::Invalid {
+                        input: "timeout",
+                        ..
+                    })
+                ),
+                "{bad}"
+            );
+        }
+        // Only the epoch: nothing else is needed.
+        let job = read(vars(&[
+            ("INPUT_COMMAND", "reproduce"),
+            ("INPUT_PRINT_SOURCE_DATE_EPOCH", "true"),
+        ]))?;
+        assert!(matches!(job, Job::Reproduce(c) if c.print_source_date_epoch));
+        // attest takes the rebuild inputs too.
+        let job = read(vars(&[
+            ("INPUT_SUBJECT_PATH", "dist/*"),
+            ("INPUT_REBUILD_COMMAND", "make"),
+        ]))?;
+        assert!(matches!(job, Job::Attest(c) if c.rebuild.is_some()));
+        Ok(())
+    }
+
+    #[test]
     fn both_spellings_at_once_prefer_the_underscore_one() -> Result<(), ConfigError> {
         for order in [[0, 1], [1, 0]] {
             let pairs = [("INPUT_OUTPUT_DIR", "ours"), ("INPUT_OUTPUT-DIR", "runner")];
@@ -291,7 +459,8 @@ mod tests {
             read(v)
         };
         assert!(matches!(with("provenance"), Ok(Job::Provenance(_))));
-        assert!(matches!(with("sign"), Err(ConfigError::NotYetAvailable(_))));
+        assert!(matches!(with("sign"), Ok(Job::Sign(_))));
+        assert!(matches!(with("sbom"), Err(ConfigError::NotYetAvailable(_))));
         assert!(matches!(
             with("verify"),
             Err(ConfigError::Invalid {

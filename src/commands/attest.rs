@@ -52,6 +52,38 @@ fn name_clashes(subjects: &[Subject]) -> Vec<String> {
     clashes
 }
 
+/// The provenance statement(s) to sign: one for all subjects, or one per subject.
+fn statements_to_sign(
+    subjects: &[Subject],
+    build: &BuildContext,
+    single: bool,
+) -> Vec<crate::sign::StatementToSign> {
+    let one = |subjects: &[Subject], base: String| {
+        let statement =
+            Statement::new(subjects, slsa::PREDICATE_TYPE, slsa::Provenance::new(build));
+        crate::sign::StatementToSign {
+            base,
+            bytes: serde_json::to_vec(&statement).unwrap_or_default(),
+            subject: subjects[0].clone(),
+            pep740: false,
+        }
+    };
+    if subjects.is_empty() {
+        return Vec::new();
+    }
+    if single {
+        subjects
+            .iter()
+            .map(|s| {
+                let name = s.name.rsplit(['/', '\\']).next().unwrap_or("subject");
+                one(std::slice::from_ref(s), format!("{name}.provenance"))
+            })
+            .collect()
+    } else {
+        vec![one(subjects, "provenance".to_owned())]
+    }
+}
+
 pub fn build_context(
     config: &AttestConfig,
     env: &dyn Fn(&str) -> Option<String>,
@@ -71,6 +103,11 @@ pub fn run(
     env: &dyn Fn(&str) -> Option<String>,
     console: &Console,
 ) -> Result<AttestReport, Error> {
+    if let Some(settings) = &config.sign {
+        for secret in crate::sign::early_secrets(settings, env) {
+            console.add_mask(secret.expose());
+        }
+    }
     // Context first: a run outside Actions fails before any file is read.
     let build = build_context(config, env)?;
     let subjects = console.group("Hashing subjects", || collect_subjects(config, console))?;
@@ -88,8 +125,28 @@ pub fn run(
         path: config.output_dir.join(PROVENANCE_FILE),
         kind: FileKind::Provenance,
     }];
+    // `reproducible` is true only when a rebuild in this step matched.
+    let mut warnings = name_clashes(&subjects);
+    let mut reproducible = false;
+    if let Some(r) = &config.rebuild {
+        let spec = crate::reproduce::rebuild::RebuildSpec {
+            command: r.command.clone(),
+            source_dir: r.source_dir.clone(),
+            patterns: config
+                .subjects
+                .patterns
+                .iter()
+                .map(|p| rebase(p, &r.source_dir))
+                .collect(),
+            timeout: r.timeout,
+            source_date_epoch: super::reproduce::epoch(&r.source_dir, env),
+        };
+        let (ok, notes) = super::reproduce::rebuild_matches(&subjects, &spec, console)?;
+        reproducible = ok;
+        warnings.extend(notes);
+    }
     if config.legacy_provenance {
-        let legacy = LegacyProvenance::new(&build, false);
+        let legacy = LegacyProvenance::new(&build, reproducible);
         let path = config.output_dir.join(LEGACY_PROVENANCE_FILE);
         pending.push(PendingFile {
             path: path.clone(),
@@ -121,6 +178,8 @@ pub fn run(
             kind: FileKind::Checksums,
         });
     }
+    // SBOMs first: with `sign: attestations` their statements are signed with the provenance.
+    let mut sbom_statements = Vec::new();
     let sbom = match &config.sbom {
         Some(settings) => {
             let (report, sbom_files) = crate::commands::sbom::build(
@@ -130,6 +189,7 @@ pub fn run(
                 env,
                 console,
             )?;
+            sbom_statements = sbom_statements_to_sign(&subjects, &report, &sbom_files);
             files.extend(
                 report
                     .entries
@@ -141,14 +201,115 @@ pub fn run(
         }
         None => None,
     };
+    let signing = match &config.sign {
+        Some(settings) => {
+            let mut statements = if settings.produce.attestations {
+                let mut all =
+                    statements_to_sign(&subjects, &build, settings.single_subject_attestations);
+                all.append(&mut sbom_statements);
+                all
+            } else {
+                Vec::new()
+            };
+            if let Some(kinds) = config.pypi {
+                statements.extend(crate::pypi::statements(&subjects, kinds, &build)?);
+            }
+            let (report, more, written) = console.group("Signing", || {
+                super::sign::sign(
+                    settings,
+                    &subjects,
+                    &statements,
+                    &config.output_dir,
+                    env,
+                    console,
+                )
+            })?;
+            pending.extend(more);
+            files.extend(written);
+            Some(report)
+        }
+        None => None,
+    };
+    // Provenance, SBOMs and signatures appear together or not at all.
     write_all(&pending)?;
 
     Ok(AttestReport {
         command,
         sbom,
-        warnings: name_clashes(&subjects),
+        warnings,
         subjects,
         predicate_type: slsa::PREDICATE_TYPE,
         files,
+        signing,
     })
+}
+
+/// The SBOM statements (`<sbom>.statement.json`) as attestations to sign, each verified
+/// after signing against the artifact it describes.
+fn sbom_statements_to_sign(
+    subjects: &[Subject],
+    report: &crate::report::SbomReport,
+    files: &[PendingFile],
+) -> Vec<crate::sign::StatementToSign> {
+    let mut out = Vec::new();
+    for entry in &report.entries {
+        let Some(subject) = subjects.iter().find(|s| {
+            s.path
+                .as_deref()
+                .is_some_and(|p| crate::report::display_path(p) == entry.artifact)
+        }) else {
+            continue;
+        };
+        for written in entry
+            .written
+            .iter()
+            .filter(|f| f.kind == FileKind::SbomStatement)
+        {
+            let Some(file) = files.iter().find(|f| f.path == written.path) else {
+                continue;
+            };
+            let name = crate::subject::hash::file_name(&written.path);
+            out.push(crate::sign::StatementToSign {
+                base: name.strip_suffix(".json").unwrap_or(&name).to_owned(),
+                bytes: file.bytes.clone(),
+                subject: subject.clone(),
+                pep740: false,
+            });
+        }
+    }
+    out
+}
+
+/// A subject pattern (relative to the workspace) made relative to the source tree the
+/// rebuild copies: `src/dist/*.whl` with source-dir `src` is `dist/*.whl` in the copy.
+fn rebase(pattern: &str, source_dir: &std::path::Path) -> String {
+    let (bang, p) = match pattern.strip_prefix('!') {
+        Some(rest) => ("!", rest),
+        None => ("", pattern),
+    };
+    let dir = crate::report::display_path(source_dir);
+    let dir = dir.trim_start_matches("./").trim_end_matches('/');
+    let p = p.trim_start_matches("./");
+    match p.strip_prefix(dir).and_then(|r| r.strip_prefix('/')) {
+        Some(rest) if !dir.is_empty() && dir != "." => format!("{bang}{rest}"),
+        _ => format!("{bang}{p}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rebase;
+    use std::path::Path;
+
+    #[test]
+    fn patterns_are_rebased_on_the_source_dir() {
+        assert_eq!(rebase("src/dist/*.whl", Path::new("src")), "dist/*.whl");
+        assert_eq!(
+            rebase("./src/dist/*.whl", Path::new("./src/")),
+            "dist/*.whl"
+        );
+        assert_eq!(rebase("!src/dist/x", Path::new("src")), "!dist/x");
+        assert_eq!(rebase("dist/*.whl", Path::new(".")), "dist/*.whl");
+        assert_eq!(rebase("srcx/a", Path::new("src")), "srcx/a");
+    }
 }

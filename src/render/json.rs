@@ -13,6 +13,8 @@ struct AttestJsonV1<'a> {
     subjects: Vec<SubjectJson<'a>>,
     files: &'a [WrittenFile],
     warnings: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    signing: Option<&'a crate::report::SignReport>,
     /// Present when SBOMs were written too: one document, never two.
     #[serde(skip_serializing_if = "Option::is_none")]
     sbom: Option<&'a [crate::report::SbomEntry]>,
@@ -49,6 +51,7 @@ pub fn attest(report: &AttestReport) -> String {
             .collect(),
         files: &report.files,
         warnings: &report.warnings,
+        signing: report.signing.as_ref(),
         sbom: report.sbom.as_ref().map(|s| s.entries.as_slice()),
     };
     String::from_utf8(crate::statement::to_json_bytes(&doc)).unwrap_or_default()
@@ -73,6 +76,26 @@ pub fn verify(report: &crate::report::VerifyReport) -> String {
         verified_count: report.verified_count(),
         results: &report.rows,
         warnings: &report.warnings,
+    };
+    String::from_utf8(crate::statement::to_json_bytes(&doc)).unwrap_or_default()
+}
+
+#[derive(Serialize)]
+struct ReproduceJsonV1<'a> {
+    version: u32,
+    command: &'static str,
+    reproducible: bool,
+    #[serde(flatten)]
+    report: &'a crate::report::ReproduceReport,
+}
+
+/// The same document as the report file in output-dir.
+pub fn reproduce(report: &crate::report::ReproduceReport) -> String {
+    let doc = ReproduceJsonV1 {
+        version: 1,
+        command: "reproduce",
+        reproducible: report.reproducible(),
+        report,
     };
     String::from_utf8(crate::statement::to_json_bytes(&doc)).unwrap_or_default()
 }

@@ -26,6 +26,19 @@ pub fn attest(report: &AttestReport) -> Outputs {
     if let Some(s) = &report.sbom {
         o.set("sbom-paths", sbom_paths(s));
     }
+    if let Some(signing) = &report.signing {
+        sign(&mut o, signing);
+        let pypi: Vec<String> = report
+            .files
+            .iter()
+            .filter(|f| f.kind == FileKind::PypiAttestation)
+            .map(|f| crate::report::display_path(&f.path))
+            .collect();
+        o.set(
+            "pypi-attestation-paths",
+            serde_json::to_string(&pypi).unwrap_or_else(|_| "[]".to_owned()),
+        );
+    }
     o
 }
 
@@ -64,6 +77,30 @@ pub fn sbom(report: &crate::report::SbomReport) -> Outputs {
     o
 }
 
+/// `bundle-paths`, `signature-paths`, `certificate-paths` and `rekor-log-indexes` (JSON
+/// arrays), and `certificate-identity`.
+fn sign(o: &mut Outputs, report: &crate::report::SignReport) {
+    let paths = |pick: fn(&crate::report::SignedItem) -> Option<&std::path::PathBuf>| {
+        let v: Vec<String> = report
+            .items
+            .iter()
+            .filter_map(pick)
+            .map(|p| crate::report::display_path(p))
+            .collect();
+        serde_json::to_string(&v).unwrap_or_else(|_| "[]".to_owned())
+    };
+    o.set("bundle-paths", paths(|i| i.bundle.as_ref()));
+    o.set("signature-paths", paths(|i| i.signature.as_ref()));
+    o.set("certificate-paths", paths(|i| i.certificate.as_ref()));
+    o.set("certificate-identity", report.identity.clone());
+    let mut indexes: Vec<u64> = report.items.iter().filter_map(|i| i.log_index).collect();
+    indexes.dedup();
+    o.set(
+        "rekor-log-indexes",
+        serde_json::to_string(&indexes).unwrap_or_else(|_| "[]".to_owned()),
+    );
+}
+
 /// `verified`, `verified-count` and `results` (the same rows as `--format json`).
 pub fn verify(report: &crate::report::VerifyReport) -> Outputs {
     let mut o = Outputs::default();
@@ -73,5 +110,29 @@ pub fn verify(report: &crate::report::VerifyReport) -> Outputs {
         "results",
         serde_json::to_string(&report.rows).unwrap_or_else(|_| "[]".to_owned()),
     );
+    o
+}
+
+/// `source-date-epoch` always; `reproducible` and `report-path` after a comparison.
+pub fn reproduce(report: &crate::report::ReproduceReport) -> Outputs {
+    let mut o = Outputs::default();
+    o.set(
+        "source-date-epoch",
+        report
+            .source_date_epoch
+            .map(|e| e.to_string())
+            .unwrap_or_default(),
+    );
+    if !report.epoch_only {
+        o.set("reproducible", report.reproducible().to_string());
+        o.set(
+            "report-path",
+            report
+                .report_path
+                .as_deref()
+                .map(crate::report::display_path)
+                .unwrap_or_default(),
+        );
+    }
     o
 }

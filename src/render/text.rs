@@ -9,10 +9,14 @@ pub fn attest(report: &AttestReport) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} subject{} attested ({})",
+        "{} subject{} {}",
         report.subjects.len(),
         if report.subjects.len() == 1 { "" } else { "s" },
-        report.predicate_type
+        if report.command == "sign" {
+            "signed".to_owned()
+        } else {
+            format!("attested ({})", report.predicate_type)
+        }
     );
     for s in &report.subjects {
         let size = s.size.map(human_size).unwrap_or_else(|| "-".to_owned());
@@ -23,6 +27,21 @@ pub fn attest(report: &AttestReport) -> String {
             size,
             s.name.escape_debug()
         );
+    }
+    if let Some(sg) = &report.signing {
+        let _ = writeln!(
+            out,
+            "signed as {} ({}), Sigstore {}",
+            sg.identity.escape_debug(),
+            sg.issuer.escape_debug(),
+            sg.instance
+        );
+        for i in &sg.items {
+            let entry = i
+                .log_index
+                .map_or_else(|| "no log entry".to_owned(), |n| format!("log index {n}"));
+            let _ = writeln!(out, "  {}  {entry}", i.subject.escape_debug());
+        }
     }
     let _ = writeln!(out, "files written:");
     for f in &report.files {
@@ -90,6 +109,103 @@ pub fn verify(report: &crate::report::VerifyReport) -> String {
         report.rows.len()
     );
     out
+}
+
+/// Just the number (or nothing), for `export SOURCE_DATE_EPOCH=$(attest-kit reproduce
+/// --print-source-date-epoch)`.
+pub fn source_date_epoch(report: &crate::report::ReproduceReport) -> String {
+    report
+        .source_date_epoch
+        .map(|e| format!("{e}\n"))
+        .unwrap_or_default()
+}
+
+/// `name: differs (metadata only): top difference`.
+pub fn comparison_line(c: &crate::reproduce::Comparison) -> String {
+    use crate::reproduce::Status;
+    let name = safe(&c.artifact);
+    match c.status {
+        Status::Identical => format!("{name}: identical"),
+        Status::Missing => format!("{name}: in the reference but not rebuilt"),
+        Status::Extra => format!("{name}: rebuilt but not in the reference"),
+        Status::Differs => {
+            let class = c.class.map(|k| k.describe()).unwrap_or("unknown");
+            let top = c
+                .differences
+                .first()
+                .map(|d| match &d.member {
+                    Some(m) => format!(": {}: {}", safe(m), safe(&d.detail)),
+                    None => format!(": {}", safe(&d.detail)),
+                })
+                .unwrap_or_default();
+            format!("{name}: differs ({class}){top}")
+        }
+    }
+}
+
+/// Each check, then each artifact with its differences (and diffs) indented below.
+pub fn reproduce(report: &crate::report::ReproduceReport) -> String {
+    let mut out = String::new();
+    if let Some(e) = report.source_date_epoch {
+        let _ = writeln!(out, "SOURCE_DATE_EPOCH={e}");
+    }
+    for r in &report.rebuilds {
+        let _ = writeln!(
+            out,
+            "rebuild {}: {} artifacts in {:.1}s ({})",
+            r.label,
+            r.artifacts,
+            r.seconds,
+            safe(&r.environment.join(", "))
+        );
+    }
+    for check in &report.checks {
+        let _ = writeln!(out, "{}:", safe(&check.title));
+        for c in &check.comparisons {
+            let mark = if c.identical() { "OK  " } else { "DIFF" };
+            let _ = writeln!(out, "  {mark} {}", comparison_line(c));
+            for d in c.differences.iter().skip(if c.identical() { 0 } else { 1 }) {
+                let member = d
+                    .member
+                    .as_deref()
+                    .map(|m| format!("{}: ", safe(m)))
+                    .unwrap_or_default();
+                let _ = writeln!(out, "         {member}{}", safe(&d.detail));
+            }
+            for d in &c.differences {
+                if let Some(diff) = &d.diff {
+                    for line in diff.lines() {
+                        let _ = writeln!(out, "         | {}", safe(line));
+                    }
+                }
+            }
+        }
+    }
+    let (differ, total) = report.counts();
+    let _ = writeln!(
+        out,
+        "{}: {differ} of {total} artifacts differ",
+        if report.reproducible() {
+            "reproducible"
+        } else {
+            "NOT reproducible"
+        }
+    );
+    out
+}
+
+/// Control characters shown as escapes, so no file or member name can move the cursor,
+/// forge lines, or start a workflow command; everything else as is.
+fn safe(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_debug().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// One block per artifact: what it is, how many components, where its SBOMs went.

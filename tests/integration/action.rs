@@ -49,8 +49,12 @@ fn bad_inputs_fail_with_an_annotation() {
             "invalid legacy-provenance: \"yes\" is not a boolean",
         ),
         (
-            vec![("INPUT_COMMAND", "sign"), ("INPUT_SUBJECT_PATH", "x")],
-            "command \"sign\" is not in this version",
+            vec![
+                ("INPUT_COMMAND", "sign"),
+                ("INPUT_SUBJECT_PATH", "x"),
+                ("INPUT_SIGSTORE_INSTANCE", "rekor.example"),
+            ],
+            "invalid sigstore-instance: \"rekor.example\" is not a Sigstore instance",
         ),
         (
             vec![("INPUT_COMMAND", "deploy")],

@@ -105,7 +105,7 @@ impl Workspace {
         let summary_file = runner.join("summary");
         let _ = std::fs::remove_file(&out_file);
         let _ = std::fs::remove_file(&summary_file);
-        let mut cmd = std::process::Command::cargo_bin("attest-kit").expect("binary");
+        let mut cmd = attest_kit_command();
         cmd.current_dir(self.path())
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -125,6 +125,20 @@ impl Workspace {
             outputs,
             summary,
         }
+    }
+}
+
+/// The binary under test: the native build, or with `ATTEST_KIT_TEST_ENGINE=wasm` the portable
+/// build in `dist/` run by its Node runner (the same tests, the same snapshots, both engines).
+pub(crate) fn attest_kit_command() -> std::process::Command {
+    if std::env::var("ATTEST_KIT_TEST_ENGINE").as_deref() == Ok("wasm") {
+        let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("dist");
+        let mut cmd = std::process::Command::new("node");
+        cmd.arg(dist.join("attest-kit-wasm.mjs"))
+            .arg(dist.join("attest-kit.wasm"));
+        cmd
+    } else {
+        std::process::Command::cargo_bin("attest-kit").expect("binary")
     }
 }
 

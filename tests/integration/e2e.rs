@@ -61,6 +61,9 @@ fn git(dir: &Path, args: &[&str]) {
         ])
         .args(args)
         .current_dir(dir)
+        // Fixed dates: the same tree gives the same commit in every run.
+        .env("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z")
         .status()
         .expect("git");
     assert!(st.success(), "git {args:?}");
@@ -79,6 +82,25 @@ jobs:
       - id: ak
         uses: attest-kit/attest-kit@v1
         with:
+          subject-path: |
+            dist/*.whl
+            dist/*.tar.gz
+          output-dir: ${{ env.EXPORT_DIR }}/attestations
+      - name: use the outputs
+        env:
+          COUNT: ${{ steps.ak.outputs.subject-count }}
+          PROVENANCE: ${{ steps.ak.outputs.provenance-path }}
+        run: test "$COUNT" = 2 && test -s "$PROVENANCE"
+  attest-wasm:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          persist-credentials: false
+      - id: ak
+        uses: attest-kit/attest-kit@v1
+        with:
+          engine: wasm
           subject-path: |
             dist/*.whl
             dist/*.tar.gz
@@ -118,6 +140,52 @@ jobs:
           bundle-path: gh/sigstore-js-2.1.0-bundle.json
           certificate-identity-regexp: https://github\.com/octo-org/.*
           certificate-oidc-issuer: https://token.actions.githubusercontent.com
+  sign:
+    runs-on: ubuntu-latest
+    permissions:
+      id-token: write
+  reproduce:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          persist-credentials: false
+      - id: ak
+        uses: attest-kit/attest-kit@v1
+        with:
+          subject-path: dist/*.whl
+          sign: true
+          signing-config: ${{ env.AK_SIGNING_CONFIG }}
+          trusted-root: ${{ env.AK_TRUSTED_ROOT }}
+          output-dir: ${{ env.EXPORT_DIR }}/signed
+  pypi:
+    runs-on: ubuntu-latest
+    permissions:
+      id-token: write
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          persist-credentials: false
+      - run: printf 'PK\003\004 a wheel by its magic number' > demo_pkg-1.0-py3-none-any.whl
+      - id: ak
+        uses: attest-kit/attest-kit@v1
+        with:
+          subject-path: demo_pkg-1.0-py3-none-any.whl
+          pypi-attestations: true
+          signing-config: ${{ env.AK_SIGNING_CONFIG }}
+          trusted-root: ${{ env.AK_TRUSTED_ROOT }}
+          output-dir: ${{ env.EXPORT_DIR }}/pypi
+          command: reproduce
+          rebuild-command: mkdir -p out && cp dist/pulse-sdk-1.0.0.tar.gz out/ && date +%s%N > out/stamp.txt
+          subject-path: out/*
+          reference: dist
+          fail-on-difference: false
+          output-dir: ${{ env.EXPORT_DIR }}/attestations
+      - name: use the outputs
+        env:
+          REPRODUCIBLE: ${{ steps.ak.outputs.reproducible }}
+          REPORT: ${{ steps.ak.outputs.report-path }}
+        run: test "$REPRODUCIBLE" = false && test -s "$REPORT"
   missing:
     runs-on: ubuntu-latest
     steps:
@@ -153,6 +221,10 @@ struct ActRun {
 }
 
 fn run_job(act: &Path, job: &str) -> (ActRun, tempfile::TempDir) {
+    run_job_with(act, job, &[])
+}
+
+fn run_job_with(act: &Path, job: &str, extra_env: &[String]) -> (ActRun, tempfile::TempDir) {
     let tmp = tempfile::tempdir().expect("tmp");
     let consumer = tmp.path().join("pulse-py");
     let export = tmp.path().join("export");
@@ -207,6 +279,7 @@ fn run_job(act: &Path, job: &str) -> (ActRun, tempfile::TempDir) {
         .arg(repo_root())
         .arg(&log)
         .arg(format!("EXPORT_DIR={}", export.display()))
+        .args(extra_env.iter().flat_map(|e| ["--env", e.as_str()]))
         .env("ACT_BIN", act)
         .status()
         .expect("run-act.sh");
@@ -312,6 +385,82 @@ fn act_runs_the_action_as_a_consumer_would() {
     assert_eq!(commit.len(), 40);
 }
 
+/// `engine: wasm` runs the portable build and writes the bytes the native binary writes.
+#[test]
+fn act_runs_the_wasm_engine_with_the_same_results() {
+    let Some(act) = prerequisites() else { return };
+    if !repo_root().join("dist/attest-kit.wasm").is_file() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "dist/attest-kit.wasm missing under CI"
+        );
+        eprintln!("skipping: no dist/attest-kit.wasm (TARGET=wasm32-wasip1 dist/build.sh)");
+        return;
+    }
+    let (native, native_tmp) = run_job(&act, "attest");
+    let (wasm, wasm_tmp) = run_job(&act, "attest-wasm");
+    assert_eq!(wasm.result.as_deref(), Some("success"), "{:?}", wasm.errors);
+    assert_eq!(
+        native.result.as_deref(),
+        Some("success"),
+        "{:?}",
+        native.errors
+    );
+    assert_eq!(wasm.outputs["subject-count"], "2");
+    assert_eq!(wasm.outputs["subjects"], native.outputs["subjects"]);
+    for file in [
+        "provenance.statement.json",
+        "build-provenance.json",
+        "SHA256SUMS",
+    ] {
+        let read = |tmp: &tempfile::TempDir| {
+            std::fs::read(tmp.path().join("export/attestations").join(file)).expect(file)
+        };
+        assert_eq!(
+            String::from_utf8_lossy(&read(&native_tmp)),
+            String::from_utf8_lossy(&read(&wasm_tmp)),
+            "{file} differs between the native and the wasm engine"
+        );
+    }
+}
+
+#[test]
+fn act_runs_reproduce_and_explains_the_differences() {
+    let Some(act) = prerequisites() else { return };
+    let (run, tmp) = run_job(&act, "reproduce");
+    assert_eq!(
+        run.result.as_deref(),
+        Some("success"),
+        "errors: {:?}",
+        run.errors
+    );
+    assert_eq!(run.outputs["reproducible"], "false");
+    let epoch = run.outputs["source-date-epoch"].as_str().unwrap_or("");
+    assert!(epoch.parse::<u64>().is_ok(), "{epoch:?}");
+    // The copied sdist matches the published one; the time stamp file differs between the
+    // two rebuilds; the wheel was not rebuilt.
+    for needle in [
+        "| `pulse-sdk-1.0.0.tar.gz` |",
+        "❌ not rebuilt",
+        "| `stamp.txt` |",
+        "first differing byte",
+    ] {
+        assert!(run.summary.contains(needle), "{needle}: {}", run.summary);
+    }
+    let report = std::fs::read_to_string(tmp.path().join("export/attestations/reproduce.json"))
+        .expect("report file");
+    let report: Value = serde_json::from_str(&report).expect("report JSON");
+    assert_eq!(report["reproducible"], false);
+    // Each differing artifact is an annotation too.
+    assert!(
+        run.errors
+            .iter()
+            .any(|e| e.contains("stamp.txt: differs (content)")),
+        "{:?}",
+        run.errors
+    );
+}
+
 #[test]
 fn act_reports_a_failing_step_with_an_annotation() {
     let Some(act) = prerequisites() else { return };
@@ -322,6 +471,137 @@ fn act_reports_a_failing_step_with_an_annotation() {
         ["subject-path pattern \"build/*.whl\" matches no file"]
     );
     assert!(run.outputs.get("subject-count").is_none_or(|v| v == ""));
+}
+
+/// `attest` with `sign: true` in a workflow run by act, its OIDC token from a local fake
+/// Actions token endpoint (the loopback Sigstore of tests/sigstore-stack, passed with
+/// `--env ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN`).
+#[test]
+fn act_signs_against_a_local_fake_sigstore() {
+    let Some(act) = prerequisites() else { return };
+    if std::env::var("ATTEST_KIT_SKIP_SIGSTORE_STACK").as_deref() == Ok("1") {
+        return;
+    }
+    let stack_dir = tempfile::tempdir().expect("tmp");
+    let mut child = Command::new("node")
+        .arg(repo_root().join("tests/sigstore-stack/server.js"))
+        .arg("--dir")
+        .arg(stack_dir.path())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("node runs the loopback Sigstore");
+    let mut line = String::new();
+    if let Some(out) = child.stdout.take() {
+        let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(out), &mut line);
+    }
+    let info: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
+    let s = |k: &str| info[k].as_str().unwrap_or_default().to_owned();
+    let env = [
+        format!("ACTIONS_ID_TOKEN_REQUEST_URL={}", s("tokenUrl")),
+        format!("ACTIONS_ID_TOKEN_REQUEST_TOKEN={}", s("requestToken")),
+        format!(
+            "AK_SIGNING_CONFIG={}",
+            stack_dir.path().join("signing_config.json").display()
+        ),
+        format!(
+            "AK_TRUSTED_ROOT={}",
+            stack_dir.path().join("trusted_root.json").display()
+        ),
+    ];
+    let (run, tmp) = run_job_with(&act, "sign", &env);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(
+        run.result.as_deref(),
+        Some("success"),
+        "errors: {:?}",
+        run.errors
+    );
+    assert_eq!(run.outputs["certificate-identity"], s("identity").as_str());
+    let bundles: Vec<String> =
+        serde_json::from_str(run.outputs["bundle-paths"].as_str().unwrap_or("[]"))
+            .unwrap_or_default();
+    assert_eq!(bundles.len(), 2, "{bundles:?}");
+    let signed = tmp.path().join("export/signed");
+    for f in [
+        "pulse_sdk-1.0.0-py3-none-any.whl.sigstore.json",
+        "pulse_sdk-1.0.0-py3-none-any.whl.sig",
+        "pulse_sdk-1.0.0-py3-none-any.whl.crt",
+        "provenance.sigstore.json",
+        "provenance.intoto.jsonl",
+    ] {
+        assert!(signed.join(f).is_file(), "{f}");
+    }
+    assert!(
+        run.summary.contains("cosign verify-blob"),
+        "{}",
+        run.summary
+    );
+}
+
+/// `attest` with `pypi-attestations: true` in a workflow run by act, against the same local
+/// fake Sigstore: the PEP 740 file is written and named in the outputs.
+#[test]
+fn act_writes_pypi_attestations_against_a_local_fake_sigstore() {
+    let Some(act) = prerequisites() else { return };
+    if std::env::var("ATTEST_KIT_SKIP_SIGSTORE_STACK").as_deref() == Ok("1") {
+        return;
+    }
+    let stack_dir = tempfile::tempdir().expect("tmp");
+    let mut child = Command::new("node")
+        .arg(repo_root().join("tests/sigstore-stack/server.js"))
+        .arg("--dir")
+        .arg(stack_dir.path())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("node runs the loopback Sigstore");
+    let mut line = String::new();
+    if let Some(out) = child.stdout.take() {
+        let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(out), &mut line);
+    }
+    let info: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
+    let s = |k: &str| info[k].as_str().unwrap_or_default().to_owned();
+    let env = [
+        format!("ACTIONS_ID_TOKEN_REQUEST_URL={}", s("tokenUrl")),
+        format!("ACTIONS_ID_TOKEN_REQUEST_TOKEN={}", s("requestToken")),
+        format!(
+            "AK_SIGNING_CONFIG={}",
+            stack_dir.path().join("signing_config.json").display()
+        ),
+        format!(
+            "AK_TRUSTED_ROOT={}",
+            stack_dir.path().join("trusted_root.json").display()
+        ),
+    ];
+    let (run, tmp) = run_job_with(&act, "pypi", &env);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(
+        run.result.as_deref(),
+        Some("success"),
+        "errors: {:?}",
+        run.errors
+    );
+    let paths: Vec<String> = serde_json::from_str(
+        run.outputs["pypi-attestation-paths"]
+            .as_str()
+            .unwrap_or("[]"),
+    )
+    .unwrap_or_default();
+    assert_eq!(paths.len(), 1, "{paths:?}");
+    assert!(paths[0].ends_with("demo_pkg-1.0-py3-none-any.whl.publish.attestation"));
+    let file = tmp
+        .path()
+        .join("export/pypi/demo_pkg-1.0-py3-none-any.whl.publish.attestation");
+    let att: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap_or_default())
+        .unwrap_or_default();
+    assert_eq!(att["version"], 1, "{att}");
+    // Nothing else was signed: no bundle for the file itself.
+    assert!(
+        !tmp.path()
+            .join("export/pypi/demo_pkg-1.0-py3-none-any.whl.sigstore.json")
+            .exists()
+    );
 }
 
 #[test]

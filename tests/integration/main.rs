@@ -6,3 +6,5 @@ mod common;
 mod e2e;
 mod hostile;
 mod provenance;
+mod reproduce;
+mod wasm;

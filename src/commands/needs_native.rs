@@ -1,0 +1,46 @@
+//! Stand-ins for the commands the portable build leaves out: same signatures, one clear error.
+
+pub mod verify {
+    use crate::action::Console;
+    use crate::config::VerifyConfig;
+    use crate::error::Error;
+    use crate::report::VerifyReport;
+
+    pub fn run(_config: &VerifyConfig, _console: &Console) -> Result<VerifyReport, Error> {
+        Err(Error::NeedsNative { command: "verify" })
+    }
+}
+
+pub mod sign {
+    use std::path::Path;
+
+    use crate::action::Console;
+    use crate::config::SignConfig;
+    use crate::error::Error;
+    use crate::report::{AttestReport, SignReport, WrittenFile};
+    use crate::sign::{SignSettings, StatementToSign};
+    use crate::subject::Subject;
+    use crate::write::PendingFile;
+
+    pub fn run(
+        _config: &SignConfig,
+        _env: &dyn Fn(&str) -> Option<String>,
+        _console: &Console,
+    ) -> Result<AttestReport, Error> {
+        Err(Error::NeedsNative { command: "sign" })
+    }
+
+    /// The signing half of `attest --sign`.
+    pub fn sign(
+        _settings: &SignSettings,
+        _subjects: &[Subject],
+        _statements: &[StatementToSign],
+        _output_dir: &Path,
+        _env: &dyn Fn(&str) -> Option<String>,
+        _console: &Console,
+    ) -> Result<(SignReport, Vec<PendingFile>, Vec<WrittenFile>), Error> {
+        Err(Error::NeedsNative {
+            command: "attest with sign",
+        })
+    }
+}

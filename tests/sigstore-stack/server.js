@@ -1,0 +1,451 @@
+#!/usr/bin/env node
+// A loopback Sigstore for attest-kit's tests: Fulcio, Rekor v1, an RFC 3161 TSA and a GitHub
+// Actions-style OIDC token endpoint, on one 127.0.0.1 port. Never a public service.
+//
+// The request handlers and key material come from @sigstore/mock; this file puts them behind
+// a real HTTP server and makes them behave like the real services where the mock does not:
+// - Fulcio takes the token from the body or an `Authorization: Bearer` header, verifies it
+//   (our own OIDC key, audience `sigstore`, expiry), accepts a CSR as base64 of its PEM, and
+//   issues the certificate for GitHub's SAN (https://github.com/<job_workflow_ref>).
+// - Rekor v1 stores entries in Rekor's canonical form: hashedrekord keeps only the canonical
+//   fields with the certificate re-encoded as Go's PEM (64-column lines, LF); dsse entries
+//   become {envelopeHash, payloadHash, signatures[{signature, verifier}]}.
+// - The TSA parses binary RFC 3161 requests, echoes the nonce, and emits whole-second times.
+//
+// Usage: node server.js --dir DIR [--port N]
+// Writes DIR/trusted_root.json, DIR/signing_config.json, DIR/trust_config.json (for
+// sigstore-python's --trust-config) and DIR/stack.json, then prints one JSON line:
+// {"url": "...", "tokenUrl": "...", "requestToken": "..."}.
+//
+// Test hooks (POST /__control, JSON body), each consumed by the next matching requests:
+//   {"fail": {"fulcio": [503], "rekor": [500], "tsa": [429]}}  answer with these statuses
+//   {"badProof": {"rekor": 1}}                                 corrupt the inclusion proof
+//   {"hang": {"rekor": 1}}                                     never answer (timeouts)
+// The same JSON can be given at start with --control JSON.
+// GET /__stats returns how many requests each service received.
+
+'use strict';
+
+const crypto = require('crypto');
+const fs = require('fs');
+const http = require('http');
+const path = require('path');
+
+const asn1js = require('asn1js');
+const pkijs = require('pkijs');
+const jose = require('jose');
+const canonicalize = require('canonicalize');
+const mock = require('@sigstore/mock');
+
+const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
+const VALID_FROM = '2020-01-01T00:00:00Z';
+
+function arg(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+}
+
+const b64 = (buf) => Buffer.from(buf).toString('base64');
+const sha256 = (buf) => crypto.createHash('sha256').update(buf).digest();
+const spki = (key) => key.export({ format: 'der', type: 'spki' });
+
+// Go's pem.EncodeToMemory: 64-column base64 lines, LF endings.
+function goPem(der, type = 'CERTIFICATE') {
+  const lines = b64(der).match(/.{1,64}/g) || [];
+  return `-----BEGIN ${type}-----\n${lines.join('\n')}\n-----END ${type}-----\n`;
+}
+function pemToDer(pem) {
+  return Buffer.from(
+    pem.replace(/-----(BEGIN|END) [^-]+-----/g, '').replace(/\s+/g, ''),
+    'base64'
+  );
+}
+const canonicalPemB64 = (pemB64) =>
+  b64(goPem(pemToDer(Buffer.from(pemB64, 'base64').toString('utf8'))));
+
+async function main() {
+  const dir = arg('dir');
+  if (!dir) throw new Error('--dir is required');
+  fs.mkdirSync(dir, { recursive: true });
+  const requestToken = crypto.randomBytes(16).toString('hex');
+
+  const caKey = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const ctKey = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const tlogKey = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const tlogV2Key = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const tsaKey = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const oidcKey = await jose.generateKeyPair('ES256');
+
+  const server = http.createServer();
+  await new Promise((resolve) => server.listen(Number(arg('port', '0')), '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${server.address().port}`;
+
+  const ctlog = await mock.initializeCTLog(ctKey);
+  const ca = await mock.initializeCA(caKey, ctlog);
+  const fulcio = mock.fulcioHandler(ca, { subjectClaim: 'sub' });
+  const tlog = await mock.initializeTLog(url, tlogKey);
+  const rekor = mock.rekorHandler(tlog);
+  const tsa = await mock.initializeTSA(tsaKey);
+  // Whole seconds, like real TSAs (and what strict DER GeneralizedTime parsers expect).
+  tsa.getCurrentTime = () => new Date(Math.floor(Date.now() / 1000) * 1000);
+  // Echo the request's nonce exactly, whatever its size.
+  const baseTstInfo = Object.getPrototypeOf(tsa).tstInfo;
+  tsa.tstInfo = function (req) {
+    const info = baseTstInfo.call(this, { ...req, nonce: 0 });
+    if (req.nonceInteger) info.nonce = req.nonceInteger;
+    else delete info.nonce;
+    return info;
+  };
+
+  const trustedRoot = {
+    mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+    tlogs: [transparencyLog(url, tlogKey.publicKey), transparencyLog(`${url}/v2log`, tlogV2Key.publicKey)],
+    certificateAuthorities: [
+      {
+        subject: { organization: 'sigstore.mock', commonName: 'sigstore' },
+        uri: url,
+        certChain: { certificates: [{ rawBytes: b64(ca.rootCertificate) }] },
+        validFor: { start: VALID_FROM },
+      },
+    ],
+    ctlogs: [transparencyLog(url, ctKey.publicKey)],
+    timestampAuthorities: [
+      {
+        subject: { organization: 'sigstore.mock', commonName: 'tsa' },
+        uri: `${url}/api/v1/timestamp`,
+        certChain: {
+          certificates: [{ rawBytes: b64(tsa.intCertificate) }, { rawBytes: b64(tsa.rootCertificate) }],
+        },
+        validFor: { start: VALID_FROM },
+      },
+    ],
+  };
+  const service = (u) => ({
+    url: u,
+    majorApiVersion: 1,
+    validFor: { start: VALID_FROM },
+    operator: 'loopback.test',
+  });
+  const signingConfig = {
+    mediaType: 'application/vnd.dev.sigstore.signingconfig.v0.2+json',
+    caUrls: [service(url)],
+    oidcUrls: [service(url)],
+    rekorTlogUrls: [service(url)],
+    tsaUrls: [service(`${url}/api/v1/timestamp`)],
+    rekorTlogConfig: { selector: 'ANY' },
+    tsaConfig: { selector: 'ANY' },
+  };
+  const write = (name, value) =>
+    fs.writeFileSync(path.join(dir, name), JSON.stringify(value, null, 2) + '\n');
+  write('trusted_root.json', trustedRoot);
+  write('signing_config.json', signingConfig);
+  // The same services with the Rekor v2 log (served under /v2log, its own base URL).
+  write('signing_config_v2.json', {
+    ...signingConfig,
+    rekorTlogUrls: [{ ...service(`${url}/v2log`), majorApiVersion: 2 }],
+  });
+  write('trust_config.json', {
+    mediaType: 'application/vnd.dev.sigstore.clienttrustconfig.v0.1+json',
+    trustedRoot,
+    signingConfig,
+  });
+
+  const state = { fail: {}, badProof: {}, hang: {}, stats: {} };
+  if (arg('control')) await control(Buffer.from(arg('control')));
+  const take = (table, svc) => {
+    const q = table[svc];
+    if (Array.isArray(q) && q.length) return q.shift();
+    if (typeof q === 'number' && q > 0) {
+      table[svc] = q - 1;
+      return true;
+    }
+    return undefined;
+  };
+
+  async function mintToken(audience, extra = {}) {
+    const now = Math.floor(Date.now() / 1000);
+    const repo = 'attest-kit/demo';
+    const ref = 'refs/heads/main';
+    const sha = '0123456789abcdef0123456789abcdef01234567';
+    const workflowRef = `${repo}/.github/workflows/release.yml@${ref}`;
+    return new jose.SignJWT({
+      sub: `repo:${repo}:ref:${ref}`,
+      repository: repo,
+      repository_owner: 'attest-kit',
+      repository_id: '123456',
+      repository_owner_id: '654321',
+      repository_visibility: 'public',
+      ref,
+      sha,
+      workflow: 'release',
+      workflow_ref: workflowRef,
+      workflow_sha: sha,
+      job_workflow_ref: workflowRef,
+      job_workflow_sha: sha,
+      event_name: 'push',
+      run_id: '42',
+      run_attempt: '1',
+      runner_environment: 'github-hosted',
+      ...extra,
+    })
+      .setProtectedHeader({ alg: 'ES256', kid: 'loopback' })
+      .setIssuer(GITHUB_ISSUER)
+      .setAudience(audience)
+      .setIssuedAt(now)
+      .setNotBefore(now - 5)
+      .setExpirationTime(now + 600)
+      .sign(oidcKey.privateKey);
+  }
+
+  async function handleFulcio(req, body) {
+    const json = JSON.parse(body.toString('utf8'));
+    let token = json.credentials && json.credentials.oidcIdentityToken;
+    const auth = req.headers.authorization || '';
+    if (!token && /^bearer /i.test(auth)) token = auth.slice(7).trim();
+    if (!token) return reply(401, 'no OIDC token (body credentials or Authorization: Bearer)');
+    let claims;
+    try {
+      ({ payload: claims } = await jose.jwtVerify(token, oidcKey.publicKey, {
+        issuer: GITHUB_ISSUER,
+        audience: 'sigstore',
+      }));
+    } catch (e) {
+      return reply(401, `invalid OIDC token: ${e.message}`);
+    }
+    // Real Fulcio uses the job workflow's URL as a GitHub token's SAN.
+    const san = `https://github.com/${claims.job_workflow_ref}`;
+    const forMock = await new jose.SignJWT({ ...claims, sub: san })
+      .setProtectedHeader({ alg: 'ES256' })
+      .sign(oidcKey.privateKey);
+    const request = { credentials: { oidcIdentityToken: forMock } };
+    if (json.publicKeyRequest) request.publicKeyRequest = json.publicKeyRequest;
+    if (json.certificateSigningRequest) {
+      const csr = json.certificateSigningRequest;
+      request.certificateSigningRequest = csr.includes('-----BEGIN')
+        ? csr
+        : Buffer.from(csr, 'base64').toString('utf8');
+    }
+    return fulcio.fn(JSON.stringify(request));
+  }
+
+  function canonicalRekorEntry(proposed) {
+    if (proposed.kind === 'hashedrekord') {
+      const s = proposed.spec;
+      return {
+        apiVersion: proposed.apiVersion,
+        kind: 'hashedrekord',
+        spec: {
+          data: { hash: { algorithm: s.data.hash.algorithm, value: s.data.hash.value } },
+          signature: {
+            content: s.signature.content,
+            publicKey: { content: canonicalPemB64(s.signature.publicKey.content) },
+          },
+        },
+      };
+    }
+    if (proposed.kind === 'dsse') {
+      const content = proposed.spec.proposedContent;
+      const envelope = JSON.parse(content.envelope);
+      const verifiers = content.verifiers.map(canonicalPemB64);
+      return {
+        apiVersion: proposed.apiVersion,
+        kind: 'dsse',
+        spec: {
+          envelopeHash: { algorithm: 'sha256', value: sha256(Buffer.from(content.envelope)).toString('hex') },
+          payloadHash: {
+            algorithm: 'sha256',
+            value: sha256(Buffer.from(envelope.payload, 'base64')).toString('hex'),
+          },
+          signatures: envelope.signatures.map((sig) => ({ signature: sig.sig, verifier: verifiers[0] })),
+        },
+      };
+    }
+    throw new Error(`unsupported entry kind ${proposed.kind}`);
+  }
+
+  async function handleRekor(body) {
+    const entry = canonicalRekorEntry(JSON.parse(body.toString('utf8')));
+    const res = await rekor.fn(canonicalize(entry));
+    if (res.statusCode === 201 && take(state.badProof, 'rekor')) {
+      const doc = JSON.parse(res.response);
+      for (const e of Object.values(doc)) {
+        const proof = e.verification.inclusionProof;
+        proof.rootHash = sha256(Buffer.from('not the root')).toString('hex');
+      }
+      res.response = JSON.stringify(doc);
+    }
+    return res;
+  }
+
+  // Rekor v2: an append-only RFC 6962 Merkle tree, C2SP signed checkpoints, hashedrekord
+  // v0.0.2 entries in canonical form, no integrated time (the TSA gives the signing time).
+  const v2Leaves = [];
+  // The checkpoint's origin names the log: a part of its base URL, as with the real logs.
+  const v2Origin = `${new URL(url).host}/v2log`;
+  const v2LogId = sha256(spki(tlogV2Key.publicKey));
+  async function handleRekorV2(body) {
+    const req = JSON.parse(body.toString('utf8'));
+    const r = req.hashedRekordRequestV002;
+    if (!r) return reply(400, 'only hashedRekordRequestV002 is supported');
+    const entry = {
+      apiVersion: '0.0.2',
+      kind: 'hashedrekord',
+      spec: {
+        hashedRekordV002: {
+          data: { algorithm: 'SHA2_256', digest: r.digest },
+          signature: { content: r.signature.content, verifier: r.signature.verifier },
+        },
+      },
+    };
+    const canonical = Buffer.from(canonicalize(entry));
+    const index = v2Leaves.length;
+    v2Leaves.push(leafHash(canonical));
+    const size = v2Leaves.length;
+    let root = treeHash(v2Leaves, 0, size);
+    const proof = inclusionPath(index, 0, size);
+    if (take(state.badProof, 'rekor')) root = sha256(Buffer.from('not the root'));
+    const note = [v2Origin, `${size}`, b64(root), ''].join('\n');
+    const sig = crypto.sign('sha256', Buffer.from(note), tlogV2Key.privateKey);
+    const checkpoint = `${note}\n\u2014 ${v2Origin} ${b64(Buffer.concat([v2LogId.subarray(0, 4), sig]))}\n`;
+    return json(201, {
+      logIndex: `${index}`,
+      logId: { keyId: b64(v2LogId) },
+      kindVersion: { kind: 'hashedrekord', version: '0.0.2' },
+      inclusionProof: {
+        logIndex: `${index}`,
+        rootHash: b64(root),
+        treeSize: `${size}`,
+        hashes: proof.map(b64),
+        checkpoint: { envelope: checkpoint },
+      },
+      canonicalizedBody: b64(canonical),
+    });
+  }
+  const leafHash = (data) => sha256(Buffer.concat([Buffer.from([0]), data]));
+  const nodeHash = (l, r) => sha256(Buffer.concat([Buffer.from([1]), l, r]));
+  const split = (n) => 2 ** Math.floor(Math.log2(n - 1));
+  function treeHash(leaves, start, end) {
+    const n = end - start;
+    if (n === 1) return leaves[start];
+    const k = split(n);
+    return nodeHash(treeHash(leaves, start, start + k), treeHash(leaves, start + k, end));
+  }
+  // RFC 6962 PATH(m, D[start:end]), leaf to root.
+  function inclusionPath(m, start, end) {
+    const n = end - start;
+    if (n <= 1) return [];
+    const k = split(n);
+    return m < k
+      ? [...inclusionPath(m, start, start + k), treeHash(v2Leaves, start + k, end)]
+      : [...inclusionPath(m - k, start + k, end), treeHash(v2Leaves, start, start + k)];
+  }
+
+  async function handleTsa(body) {
+    const req = pkijs.TimeStampReq.fromBER(new Uint8Array(body).buffer);
+    const imprint = req.messageImprint;
+    const der = await tsa.timestamp({
+      artifactHash: Buffer.from(imprint.hashedMessage.valueBlock.valueHexView),
+      hashAlgorithmOID: imprint.hashAlgorithm.algorithmId,
+      nonce: 0,
+      nonceInteger: req.nonce,
+      policyOID: req.reqPolicy || '1.3.6.1.4.1.57264.2',
+      certReq: req.certReq || false,
+    });
+    return tsaReply(der);
+  }
+  const tsaReply = (der) => ({
+    statusCode: 200,
+    response: der,
+    contentType: 'application/timestamp-reply',
+  });
+
+  server.on('request', (req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', async () => {
+      const body = Buffer.concat(chunks);
+      const u = new URL(req.url, url);
+      const routes = {
+        'POST /api/v2/signingCert': ['fulcio', () => handleFulcio(req, body)],
+        'POST /api/v1/log/entries': ['rekor', () => handleRekor(body)],
+        'POST /v2log/api/v2/log/entries': ['rekor', () => handleRekorV2(body)],
+        'POST /api/v1/timestamp': ['tsa', () => handleTsa(body)],
+        'GET /token': ['oidc', () => handleToken(req, u)],
+        'POST /__control': ['control', () => control(body)],
+        'GET /__stats': ['control', async () => json(200, state.stats)],
+      };
+      const route = routes[`${req.method} ${u.pathname}`];
+      let result;
+      try {
+        if (!route) {
+          result = reply(404, 'not found');
+        } else {
+          const [svc, fn] = route;
+          state.stats[svc] = (state.stats[svc] || 0) + 1;
+          if (take(state.hang, svc)) return; // never answer
+          const status = take(state.fail, svc);
+          result = typeof status === 'number' ? reply(status, `injected ${status} from ${svc}`) : await fn();
+        }
+      } catch (e) {
+        result = reply(400, e.message);
+      }
+      const payload = Buffer.from(result.response);
+      res.writeHead(result.statusCode, {
+        'Content-Type': result.contentType || 'text/plain',
+        'Content-Length': payload.length,
+      });
+      res.end(payload);
+    });
+  });
+
+  async function handleToken(req, u) {
+    const auth = req.headers.authorization || '';
+    if (auth.replace(/^bearer /i, '') !== requestToken) return reply(401, 'bad request token');
+    return json(200, { value: await mintToken(u.searchParams.get('audience') || 'sigstore') });
+  }
+
+  async function control(body) {
+    const c = JSON.parse(body.toString('utf8') || '{}');
+    for (const k of ['fail', 'badProof', 'hang']) Object.assign(state[k], c[k] || {});
+    if (c.reset) Object.assign(state, { fail: {}, badProof: {}, hang: {}, stats: {} });
+    return json(200, { ok: true });
+  }
+
+  const info = {
+    url,
+    tokenUrl: `${url}/token`,
+    requestToken,
+    identity: 'https://github.com/attest-kit/demo/.github/workflows/release.yml@refs/heads/main',
+    issuer: GITHUB_ISSUER,
+    // A token for tools that take one directly (sigstore-python --identity-token).
+    token: await mintToken('sigstore'),
+  };
+  write('stack.json', info);
+  process.stdout.write(JSON.stringify(info) + '\n');
+}
+
+function transparencyLog(url, publicKey) {
+  const der = spki(publicKey);
+  return {
+    baseUrl: url,
+    hashAlgorithm: 'SHA2_256',
+    publicKey: {
+      rawBytes: b64(der),
+      keyDetails: 'PKIX_ECDSA_P256_SHA_256',
+      validFor: { start: VALID_FROM },
+    },
+    logId: { keyId: b64(sha256(der)) },
+  };
+}
+
+const reply = (statusCode, response) => ({ statusCode, response });
+const json = (statusCode, value) => ({
+  statusCode,
+  response: JSON.stringify(value),
+  contentType: 'application/json',
+});
+
+main().catch((e) => {
+  process.stderr.write(`sigstore-stack: ${e.stack || e}\n`);
+  process.exit(1);
+});
