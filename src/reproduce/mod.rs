@@ -151,6 +151,11 @@ pub struct RebuildRun {
 /// Errors that stop a reproduce run; mismatches are results, not errors.
 #[derive(Debug, thiserror::Error)]
 pub enum ReproduceError {
+    /// The portable (WASM) build was asked to rebuild.
+    #[error(
+        "rebuild-command needs the native attest-kit binary: the WASM build cannot start processes; compare against a reference instead, or use engine: native"
+    )]
+    RebuildNeedsNative,
     #[error("couldn't read reference {path:?}")]
     ReadReference {
         path: String,

@@ -192,6 +192,10 @@ pub struct Prepared {
 /// Copies the source tree once per variant, all before the first build starts, so every
 /// build sees the same sources even if the work tree changes meanwhile.
 pub fn prepare_all(spec: &RebuildSpec) -> Result<Vec<Prepared>, ReproduceError> {
+    // WASI preview 1 cannot start processes: rebuilds are for the native build only.
+    if cfg!(target_os = "wasi") {
+        return Err(ReproduceError::RebuildNeedsNative);
+    }
     let files = source_files(&spec.source_dir)?;
     VARIANTS.iter().map(|v| prepare(spec, v, &files)).collect()
 }

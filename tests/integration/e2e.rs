@@ -144,8 +144,6 @@ jobs:
     runs-on: ubuntu-latest
     permissions:
       id-token: write
-  reproduce:
-    runs-on: ubuntu-latest
     steps:
       - uses: actions/checkout@v4
         with:
@@ -158,6 +156,26 @@ jobs:
           signing-config: ${{ env.AK_SIGNING_CONFIG }}
           trusted-root: ${{ env.AK_TRUSTED_ROOT }}
           output-dir: ${{ env.EXPORT_DIR }}/signed
+  reproduce:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          persist-credentials: false
+      - id: ak
+        uses: attest-kit/attest-kit@v1
+        with:
+          command: reproduce
+          rebuild-command: mkdir -p out && cp dist/pulse-sdk-1.0.0.tar.gz out/ && date +%s%N > out/stamp.txt
+          subject-path: out/*
+          reference: dist
+          fail-on-difference: false
+          output-dir: ${{ env.EXPORT_DIR }}/attestations
+      - name: use the outputs
+        env:
+          REPRODUCIBLE: ${{ steps.ak.outputs.reproducible }}
+          REPORT: ${{ steps.ak.outputs.report-path }}
+        run: test "$REPRODUCIBLE" = false && test -s "$REPORT"
   pypi:
     runs-on: ubuntu-latest
     permissions:

@@ -297,3 +297,43 @@ fn the_wasm_runner_refuses_an_unlisted_or_altered_module() {
         assert!(!ws.exists("attestations"));
     }
 }
+
+#[test]
+fn a_rebuild_in_the_wasm_build_says_it_needs_the_native_engine() {
+    if !prerequisites() {
+        return;
+    }
+    let ws = Workspace::new();
+    ws.write("dist/a.whl", b"x");
+    let out = wasm(
+        ws.path(),
+        &[
+            "reproduce",
+            "--subject-path",
+            "dist/*.whl",
+            "--rebuild-command",
+            "python -m build",
+        ],
+        &github_env(),
+    );
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains("rebuild-command needs the native attest-kit binary"),
+        "{stdout}"
+    );
+    // Comparing against a reference works in the WASM build.
+    ws.write("published/a.whl", b"x");
+    let ok = wasm(
+        ws.path(),
+        &[
+            "reproduce",
+            "--subject-path",
+            "dist/*.whl",
+            "--reference",
+            "published",
+        ],
+        &github_env(),
+    );
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stdout));
+}
