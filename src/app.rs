@@ -9,7 +9,7 @@ use clap::Parser;
 use crate::action::{Console, commands::Location, inputs};
 use crate::cli::{App, CliCommand};
 use crate::commands;
-use crate::config::{AttestConfig, Format, Job, SignConfig, VerifyConfig};
+use crate::config::{AttestConfig, Format, Job, SignConfig, VerifyConfig, VerifyReleaseConfig};
 use crate::error::Error;
 use crate::render;
 
@@ -40,6 +40,9 @@ pub fn main() -> ExitCode {
             VerifyConfig::from_args(*args).map(|c| Job::Verify(Box::new(c)))
         }
         CliCommand::Sign(args) => SignConfig::from_args(*args).map(|c| Job::Sign(Box::new(c))),
+        CliCommand::VerifyRelease(args) => {
+            VerifyReleaseConfig::from_args(*args).map(|c| Job::VerifyRelease(Box::new(c)))
+        }
         CliCommand::Action => inputs::read(env.clone()),
     };
     let result = job
@@ -61,6 +64,7 @@ pub fn run(
         Job::Attest(c) => ("attest", c),
         Job::Provenance(c) => ("provenance", c),
         Job::Verify(c) => return run_verify(c, env, console),
+        Job::VerifyRelease(c) => return run_verify_release(c, env, console),
         Job::Sign(c) => {
             let report = commands::sign::run(c, env, console)?;
             return publish_attest(&report, c.format, env, console);
@@ -135,6 +139,42 @@ fn run_verify(
         Err(Error::VerificationFailed {
             failed: report.rows.len() - report.verified_count(),
             total: report.rows.len(),
+        })
+    }
+}
+
+/// Runs `verify-release`: like `verify`, failures are annotated and fail the run after the
+/// outputs and summary are written.
+fn run_verify_release(
+    config: &VerifyReleaseConfig,
+    env: &dyn Fn(&str) -> Option<String>,
+    console: &Console,
+) -> Result<(), Error> {
+    let report = commands::verify_release::run(config, env, console)?;
+    if console.mode() == crate::action::commands::Mode::Actions {
+        for line in render::release::failure_lines(&report) {
+            let location = Location {
+                title: Some("verify-release".to_owned()),
+                ..Location::default()
+            };
+            console.error(&location, &line);
+        }
+    }
+    publish(
+        env,
+        &render::release::outputs(&report),
+        &render::release::summary(&report),
+    )?;
+    console.result(&match config.verify.format {
+        Format::Text => render::release::text(&report),
+        Format::Json => render::release::json(&report),
+    });
+    if report.verified() {
+        Ok(())
+    } else {
+        Err(Error::ReleaseFailed {
+            failed: report.failures(),
+            total: report.checks(),
         })
     }
 }

@@ -31,6 +31,9 @@ pub enum CliCommand {
     Verify(Box<VerifyArgs>),
     /// Sign files keylessly with Sigstore: a bundle and/or a .sig/.crt pair per file.
     Sign(Box<SignArgs>),
+    /// Download a GitHub release and verify all of it: signatures, SBOMs, provenance.
+    #[command(name = "verify-release")]
+    VerifyRelease(Box<VerifyReleaseArgs>),
     /// Run as a GitHub Action: read the command and its settings from INPUT_* variables.
     #[command(hide = true)]
     Action,
@@ -256,6 +259,43 @@ pub struct IdentityArgs {
 pub struct VerifyOutputArgs {
     /// How to print the result on stdout.
     #[arg(long = "format", value_enum, value_name = "FORMAT")]
+    pub format: Option<CliFormat>,
+}
+
+#[derive(Debug, Default, Clone, Args)]
+pub struct VerifyReleaseArgs {
+    /// The release's tag, e.g. v1.0.0.
+    #[arg(value_name = "TAG")]
+    pub tag: Option<String>,
+    /// OWNER/REPO of the release [default: $GITHUB_REPOSITORY].
+    #[arg(long = "repo", value_name = "OWNER/REPO", help_heading = "GitHub")]
+    pub repo: Option<String>,
+    /// A token for the GitHub API [default: $GITHUB_TOKEN, then $GH_TOKEN; none for
+    /// public releases]. The API host is $GITHUB_API_URL (GHES, GHE.com).
+    #[arg(long = "github-token", value_name = "TOKEN", help_heading = "GitHub")]
+    pub github_token: Option<String>,
+    /// A trusted_root.json to verify against instead of the embedded roots.
+    #[arg(
+        long = "trusted-root",
+        value_name = "FILE",
+        help_heading = "Bundles and trust"
+    )]
+    pub trusted_root: Option<PathBuf>,
+    /// The identity policy; without certificate-identity(-regexp) and issuer it is the
+    /// repository's own workflows, signed through GitHub Actions' OIDC issuer.
+    #[command(flatten)]
+    pub identity: IdentityArgs,
+    /// Where the release's assets are downloaded; it must be empty or absent
+    /// [default: release-<TAG>].
+    #[arg(long = "output-dir", value_name = "DIR", help_heading = "Output")]
+    pub output_dir: Option<PathBuf>,
+    /// How to print the result on stdout.
+    #[arg(
+        long = "format",
+        value_enum,
+        value_name = "FORMAT",
+        help_heading = "Output"
+    )]
     pub format: Option<CliFormat>,
 }
 

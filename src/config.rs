@@ -148,6 +148,69 @@ pub enum Job {
     Provenance(AttestConfig),
     Verify(Box<VerifyConfig>),
     Sign(Box<SignConfig>),
+    VerifyRelease(Box<VerifyReleaseConfig>),
+}
+
+/// `verify-release`: a release's tag and where it is; the verification settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyReleaseConfig {
+    pub tag: String,
+    /// `None`: GITHUB_REPOSITORY.
+    pub repo: Option<String>,
+    /// `None`: GITHUB_TOKEN, then GH_TOKEN.
+    pub token: Option<Secret>,
+    /// `None`: release-<tag>.
+    pub output_dir: Option<PathBuf>,
+    /// The signature checks; its identity is filled from the repository when empty.
+    pub verify: VerifyConfig,
+}
+
+impl VerifyReleaseConfig {
+    pub fn from_args(args: crate::cli::VerifyReleaseArgs) -> Result<Self, ConfigError> {
+        let tag = non_empty_owned(args.tag).ok_or(ConfigError::Invalid {
+            input: "tag",
+            reason: "give the release's tag, e.g. v1.0.0".to_owned(),
+        })?;
+        let repo = non_empty_owned(args.repo);
+        if let Some(r) = &repo {
+            crate::release::check_repo(r).map_err(|reason| ConfigError::Invalid {
+                input: "repo",
+                reason,
+            })?;
+        }
+        let i = args.identity;
+        let identity = crate::verify::policy::IdentitySpec {
+            certificate_identity: non_empty_owned(i.certificate_identity),
+            certificate_identity_regexp: non_empty_owned(i.certificate_identity_regexp),
+            certificate_oidc_issuer: non_empty_owned(i.certificate_oidc_issuer),
+            certificate_oidc_issuer_regexp: non_empty_owned(i.certificate_oidc_issuer_regexp),
+            signer_repository: non_empty_owned(i.signer_repository),
+            signer_workflow: non_empty_owned(i.signer_workflow),
+            source_repository: non_empty_owned(i.source_repository),
+            source_ref: non_empty_owned(i.source_ref),
+            source_digest: non_empty_owned(i.source_digest),
+            runner_environment: non_empty_owned(i.runner_environment),
+        };
+        let verify = VerifyConfig {
+            artifacts: Vec::new(),
+            bundle_patterns: Vec::new(),
+            trusted_root: args.trusted_root,
+            staging: false,
+            key: None,
+            identity,
+            predicate_type: non_empty_owned(i.predicate_type),
+            deny_self_hosted_runners: i.deny_self_hosted_runners.unwrap_or(false),
+            policy: i.policy,
+            format: args.format.map(Format::from).unwrap_or_default(),
+        };
+        Ok(VerifyReleaseConfig {
+            tag,
+            repo,
+            token: non_empty_owned(args.github_token).map(Secret::new),
+            output_dir: args.output_dir.filter(|p| !p.as_os_str().is_empty()),
+            verify,
+        })
+    }
 }
 
 /// An artifact to verify, as given.

@@ -11,6 +11,7 @@ pub mod commands;
 pub mod config;
 pub mod error;
 pub mod github;
+pub mod release;
 pub mod render;
 pub mod report;
 pub mod sign;

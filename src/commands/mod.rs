@@ -10,5 +10,7 @@ pub mod needs_native;
 pub mod sign;
 #[cfg(feature = "native")]
 pub mod verify;
+#[cfg(feature = "native")]
+pub mod verify_release;
 #[cfg(not(feature = "native"))]
-pub use needs_native::{sign, verify};
+pub use needs_native::{sign, verify, verify_release};

@@ -11,6 +11,23 @@ pub mod verify {
     }
 }
 
+pub mod verify_release {
+    use crate::action::Console;
+    use crate::config::VerifyReleaseConfig;
+    use crate::error::Error;
+    use crate::release::ReleaseReport;
+
+    pub fn run(
+        _config: &VerifyReleaseConfig,
+        _env: &dyn Fn(&str) -> Option<String>,
+        _console: &Console,
+    ) -> Result<ReleaseReport, Error> {
+        Err(Error::NeedsNative {
+            command: "verify-release",
+        })
+    }
+}
+
 pub mod sign {
     use std::path::Path;
 

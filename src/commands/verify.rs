@@ -327,6 +327,28 @@ fn check_one(setup: &Setup, artifact: &Artifact, found: &Found) -> VerifyRow {
 pub fn run(config: &VerifyConfig, console: &Console) -> Result<VerifyReport, Error> {
     let setup = setup(config)?;
     let artifacts = console.group("Reading artifacts", || collect_artifacts(config))?;
+    run_with(config, &setup, artifacts, console)
+}
+
+/// Verifies exact files (no glob expansion: names are taken literally), each against the
+/// bundles beside it or from `bundle_patterns`. `verify-release` uses it on downloaded
+/// assets, whose names may hold glob characters.
+pub fn run_files(
+    config: &VerifyConfig,
+    files: &[PathBuf],
+    console: &Console,
+) -> Result<VerifyReport, Error> {
+    let setup = setup(config)?;
+    let artifacts: Vec<Artifact> = files.par_iter().map(|p| read_artifact(p)).collect();
+    run_with(config, &setup, artifacts, console)
+}
+
+fn run_with(
+    config: &VerifyConfig,
+    setup: &Setup,
+    artifacts: Vec<Artifact>,
+    console: &Console,
+) -> Result<VerifyReport, Error> {
     let (pairs, mut warnings) = pair(config, &artifacts)?;
     console.debug(&format!(
         "{} artifacts, {} artifact × bundle pairs",
@@ -335,7 +357,7 @@ pub fn run(config: &VerifyConfig, console: &Console) -> Result<VerifyReport, Err
     ));
     let mut rows: Vec<VerifyRow> = pairs
         .par_iter()
-        .map(|(i, f)| check_one(&setup, &artifacts[*i], f))
+        .map(|(i, f)| check_one(setup, &artifacts[*i], f))
         .collect();
     // Artifacts without any bundle fail too, by name.
     for (i, a) in artifacts.iter().enumerate() {
