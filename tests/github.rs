@@ -1,0 +1,451 @@
+//! `verify-release` (and the GitHub API client under it) against a loopback fake GitHub API
+//! (`tests/github-fake/server.py`: the API host plus a separate objects/uploads host, on
+//! 127.0.0.1, started by each test). Never GitHub itself. The release's files are signed
+//! against the loopback Sigstore of the signing tests (`tests/sigstore-stack`).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::OnceLock;
+
+use serde_json::{Value, json};
+use sha2::{Digest as _, Sha256};
+
+const REPO: &str = "attest-kit/demo";
+const TAG: &str = "v1.0.0";
+const TOKEN: &str = "ghs_fakeTokenForLoopbackTests";
+const SDIST: &str = "pulse-sdk-1.0.0.tar.gz";
+const WHEEL: &str = "pulse_sdk-1.0.0-py3-none-any.whl";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn skip() -> bool {
+    if std::env::var("ATTEST_KIT_SKIP_SIGSTORE_STACK").as_deref() == Ok("1") {
+        eprintln!("note: ATTEST_KIT_SKIP_SIGSTORE_STACK=1; skipping the loopback GitHub test");
+        return true;
+    }
+    false
+}
+
+/// A child process killed on drop.
+struct Proc(Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn first_line(child: &mut Child) -> Value {
+    let mut line = String::new();
+    let stdout = child.stdout.take().expect("piped stdout");
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("server prints its address");
+    serde_json::from_str(&line).expect("server info is JSON")
+}
+
+/// The release files, signed once for the whole test binary: the seed's layout plus a
+/// signed SBOM for another digest (for the failure case) and the trusted root.
+struct Signed {
+    dir: PathBuf,
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+fn spdx(name: &str, sha: &str) -> String {
+    json!({
+        "spdxVersion": "SPDX-2.3", "dataLicense": "CC0-1.0", "SPDXID": "SPDXRef-DOCUMENT",
+        "name": name, "documentNamespace": format!("https://example.com/spdx/{name}"),
+        "creationInfo": {"created": "2025-01-01T00:00:00Z", "creators": ["Tool: syft-1.18.1"]},
+        "packages": [{"SPDXID": "SPDXRef-Package", "name": name, "downloadLocation": "NOASSERTION",
+            "checksums": [{"algorithm": "SHA256", "checksumValue": sha}]}]
+    })
+    .to_string()
+}
+
+fn cyclonedx(name: &str, sha: &str) -> String {
+    json!({
+        "bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+        "metadata": {"component": {"type": "library", "name": name,
+            "hashes": [{"alg": "SHA-256", "content": sha}]}},
+        "components": [{"type": "library", "name": "requests", "version": "2.32.3"}]
+    })
+    .to_string()
+}
+
+fn sign_files(stack_url: &str, request_token: &str, trust: &Path, files: &[PathBuf], out: &Path) {
+    let out = Command::new(env!("CARGO_BIN_EXE_attest-kit"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("ACTIONS_ID_TOKEN_REQUEST_URL", format!("{stack_url}/token"))
+        .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", request_token)
+        .env("ATTEST_KIT_SIGSTORE_BACKOFF_MS", "20")
+        .args(["sign", "--sign", "sig-crt"])
+        .args(files)
+        .arg("--signing-config")
+        .arg(trust.join("signing_config.json"))
+        .arg("--trusted-root")
+        .arg(trust.join("trusted_root.json"))
+        .arg("--output-dir")
+        .arg(out)
+        .output()
+        .expect("run attest-kit sign");
+    assert!(out.status.success(), "sign failed: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+fn signed() -> &'static Signed {
+    static SIGNED: OnceLock<Signed> = OnceLock::new();
+    SIGNED.get_or_init(|| {
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("github-release-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let good = dir.join("good");
+        let bad = dir.join("bad");
+        let stack_dir = dir.join("stack");
+        for d in [&good, &bad, &stack_dir] {
+            std::fs::create_dir_all(d).expect("fixture dirs");
+        }
+        let sdist = b"sdist bytes of pulse-sdk 1.0.0".to_vec();
+        let wheel = b"wheel bytes of pulse_sdk 1.0.0".to_vec();
+        let (s, w) = (sha256(&sdist), sha256(&wheel));
+        let files: Vec<(&str, Vec<u8>)> = vec![
+            (SDIST, sdist),
+            (WHEEL, wheel),
+            ("sbom-source.spdx.json", spdx(SDIST, &s).into_bytes()),
+            ("sbom-source.cyclonedx.json", cyclonedx(SDIST, &s).into_bytes()),
+            ("sbom-wheel.spdx.json", spdx(WHEEL, &w).into_bytes()),
+            ("sbom-wheel.cyclonedx.json", cyclonedx(WHEEL, &w).into_bytes()),
+            (
+                "build-provenance.json",
+                json!({"buildType": "https://github.com/attest-kit/demo/.github/workflows/release.yml@refs/tags/v1.0.0",
+                    "builder": {"id": "https://github.com/actions/runner/github-hosted"},
+                    "invocation": {"configSource": {"uri": "git+https://github.com/attest-kit/demo@refs/tags/v1.0.0",
+                        "digest": {"sha1": "0123456789abcdef0123456789abcdef01234567"},
+                        "entryPoint": ".github/workflows/release.yml"}},
+                    "metadata": {"buildInvocationId": "1-1", "reproducible": false}})
+                .to_string()
+                .into_bytes(),
+            ),
+        ];
+        let mut paths = Vec::new();
+        for (name, body) in &files {
+            let p = good.join(name);
+            std::fs::write(&p, body).expect("write release file");
+            paths.push(p);
+        }
+        let other = bad.join("sbom-wheel.spdx.json");
+        std::fs::write(&other, spdx(WHEEL, &"e".repeat(64))).expect("write bad sbom");
+
+        assert!(
+            root().join("tests/sigstore-stack/node_modules/@sigstore/mock").is_dir(),
+            "tests/sigstore-stack/node_modules is missing: run `npm ci` there (scripts/test.sh does)"
+        );
+        let mut child = Command::new("node")
+            .arg(root().join("tests/sigstore-stack/server.js"))
+            .arg("--dir")
+            .arg(&stack_dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("node runs the loopback Sigstore");
+        let info = first_line(&mut child);
+        let _stack = Proc(child);
+        let url = info["url"].as_str().unwrap_or_default().to_owned();
+        let request_token = info["requestToken"].as_str().unwrap_or_default().to_owned();
+        sign_files(&url, &request_token, &stack_dir, &paths, &good);
+        sign_files(&url, &request_token, &stack_dir, &[other], &bad);
+        Signed { dir }
+    })
+}
+
+impl Signed {
+    fn good(&self) -> PathBuf {
+        self.dir.join("good")
+    }
+    fn trusted_root(&self) -> PathBuf {
+        self.dir.join("stack/trusted_root.json")
+    }
+}
+
+/// The fake GitHub, serving `releases/attest-kit/demo/v1.0.0/` from a fresh directory.
+struct Fake {
+    _proc: Proc,
+    dir: tempfile::TempDir,
+    api: String,
+}
+
+fn fake(extra: &[&str]) -> Fake {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut child = Command::new("python3")
+        .arg(root().join("tests/github-fake/server.py"))
+        .arg("--dir")
+        .arg(dir.path())
+        .args(["--token", TOKEN])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("python3 runs the loopback GitHub");
+    let info = first_line(&mut child);
+    Fake {
+        api: info["api"].as_str().unwrap_or_default().to_owned(),
+        _proc: Proc(child),
+        dir,
+    }
+}
+
+impl Fake {
+    fn release_dir(&self) -> PathBuf {
+        self.dir.path().join("releases").join(REPO).join(TAG)
+    }
+
+    /// Publishes the signed layout as the release's assets.
+    fn publish(&self, from: &Path) {
+        let to = self.release_dir();
+        std::fs::create_dir_all(&to).expect("release dir");
+        for e in std::fs::read_dir(from).expect("signed files").flatten() {
+            std::fs::copy(e.path(), to.join(e.file_name())).expect("copy asset");
+        }
+    }
+
+    fn call(&self, method: &str, path: &str, body: &str) -> Value {
+        let addr = self.api.trim_start_matches("http://");
+        let mut s = TcpStream::connect(addr).expect("connect to the fake");
+        let _ = write!(
+            s,
+            "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        let mut text = String::new();
+        let _ = s.read_to_string(&mut text);
+        let body = text.split("\r\n\r\n").nth(1).unwrap_or("{}");
+        serde_json::from_str(body).unwrap_or(Value::Null)
+    }
+
+    fn faults(&self, f: Value) {
+        self.call("POST", "/__faults", &f.to_string());
+    }
+
+    fn stats(&self) -> Value {
+        self.call("GET", "/__stats", "")
+    }
+
+    fn verify_release(&self, out_dir: &Path, tag: &str) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_attest-kit"))
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("GITHUB_API_URL", &self.api)
+            .env("GITHUB_TOKEN", TOKEN)
+            .env("ATTEST_KIT_GITHUB_BACKOFF_MS", "10")
+            .args(["verify-release", tag, "--repo", REPO, "--format", "json"])
+            .arg("--trusted-root")
+            .arg(signed().trusted_root())
+            .arg("--output-dir")
+            .arg(out_dir)
+            .output()
+            .expect("run attest-kit verify-release")
+    }
+}
+
+fn report(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): exit {:?}\nstdout: {}\nstderr: {}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+fn rows<'a>(r: &'a Value, key: &str) -> &'a [Value] {
+    r[key].as_array().map(Vec::as_slice).unwrap_or_default()
+}
+
+fn failure_of<'a>(r: &'a Value, key: &str, field: &str, name: &str) -> Option<&'a Value> {
+    rows(r, key)
+        .iter()
+        .find(|row| row[field] == name)
+        .map(|row| &row["failure"])
+        .filter(|f| !f.is_null())
+}
+
+#[test]
+fn verify_release_local_fake_github_seed_layout_all_good() {
+    if skip() {
+        return;
+    }
+    // Four assets a page: the 21 assets come over six pages of Link headers.
+    let fake = fake(&["--max-per-page", "4"]);
+    fake.publish(&signed().good());
+    let out_dir = tempfile::tempdir().expect("temp dir");
+    let out = fake.verify_release(&out_dir.path().join("dl"), TAG);
+    let r = report(&out);
+    assert_eq!(out.status.code(), Some(0), "{r:#}");
+    assert_eq!(r["verified"], true);
+    assert_eq!(rows(&r, "assets").len(), 21);
+    // Seven signed files: sdist, wheel, four SBOMs, build-provenance.json.
+    let sigs = rows(&r, "signatures");
+    assert_eq!(sigs.len(), 7, "{r:#}");
+    assert!(sigs.iter().all(|s| s["failure"].is_null()));
+    assert!(sigs.iter().all(|s| s["identity"]
+        == "https://github.com/attest-kit/demo/.github/workflows/release.yml@refs/heads/main"));
+    let sboms = rows(&r, "sboms");
+    assert_eq!(sboms.len(), 4);
+    let wheel_sbom = sboms.iter().find(|s| s["sbom"] == "sbom-wheel.spdx.json");
+    assert_eq!(wheel_sbom.map(|s| &s["describes"]), Some(&json!([WHEEL])));
+    assert_eq!(rows(&r, "provenance").len(), 1);
+    assert!(rows(&r, "provenance")[0]["note"].is_string());
+    assert_eq!(r["uncovered"], json!([]));
+    assert_eq!(r["withoutSbom"], json!([]));
+    let stats = fake.stats();
+    assert_eq!(stats["downloads"], 21);
+    // The token goes to the API host only, never to the objects host redirected to.
+    assert_eq!(stats["token_on_objects"], false);
+}
+
+#[test]
+fn verify_release_local_fake_github_reports_tampered_wheel_missing_cert_and_foreign_sbom() {
+    if skip() {
+        return;
+    }
+    let fake = fake(&[]);
+    fake.publish(&signed().good());
+    let rel = fake.release_dir();
+    std::fs::write(rel.join(WHEEL), b"tampered wheel").expect("tamper");
+    std::fs::remove_file(rel.join(format!("{SDIST}.crt"))).expect("drop certificate");
+    for ext in ["", ".sig", ".crt"] {
+        std::fs::copy(
+            signed().dir.join("bad").join(format!("sbom-wheel.spdx.json{ext}")),
+            rel.join(format!("sbom-wheel.spdx.json{ext}")),
+        )
+        .expect("foreign sbom");
+    }
+    let out_dir = tempfile::tempdir().expect("temp dir");
+    let out = fake.verify_release(&out_dir.path().join("dl"), TAG);
+    let r = report(&out);
+    assert_eq!(out.status.code(), Some(1), "{r:#}");
+    assert_eq!(r["verified"], false);
+    let wheel = failure_of(&r, "signatures", "artifact", WHEEL).expect("wheel fails");
+    assert!(
+        ["signature", "artifact-digest"].contains(&wheel["check"].as_str().unwrap_or_default()),
+        "{wheel}"
+    );
+    let sdist = failure_of(&r, "signatures", "artifact", SDIST).expect("sdist fails");
+    assert_eq!(sdist["check"], "bundle", "{sdist}");
+    assert!(sdist["reason"].as_str().unwrap_or_default().contains(".crt"), "{sdist}");
+    // The foreign SBOM is signed correctly: only its content check fails.
+    assert!(failure_of(&r, "signatures", "artifact", "sbom-wheel.spdx.json").is_none());
+    let sbom = failure_of(&r, "sboms", "sbom", "sbom-wheel.spdx.json").expect("sbom fails");
+    assert!(sbom.as_str().unwrap_or_default().contains(WHEEL), "{sbom}");
+    // Everything else still verifies.
+    for name in ["sbom-source.spdx.json", "sbom-source.cyclonedx.json", "build-provenance.json"] {
+        assert!(failure_of(&r, "signatures", "artifact", name).is_none(), "{name}");
+    }
+    // The sdist's .sig without its certificate and the rest: listed, not lost.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("release verification failed"), "{stderr}");
+}
+
+#[test]
+fn verify_release_local_fake_github_retries_5xx_and_waits_out_429() {
+    if skip() {
+        return;
+    }
+    let fake = fake(&[]);
+    fake.publish(&signed().good());
+    fake.faults(json!({"fail5xx": 2, "rate429": 1, "truncate": WHEEL, "truncate_count": 1}));
+    let out_dir = tempfile::tempdir().expect("temp dir");
+    let started = std::time::Instant::now();
+    let out = fake.verify_release(&out_dir.path().join("dl"), TAG);
+    let r = report(&out);
+    assert_eq!(out.status.code(), Some(0), "{r:#}");
+    // Retry-After: 1 was honoured.
+    assert!(started.elapsed() >= std::time::Duration::from_secs(1));
+    // The cut-off wheel was fetched again.
+    assert_eq!(fake.stats()["downloads"], 22);
+}
+
+#[test]
+fn verify_release_local_fake_github_download_faults_are_reported() {
+    if skip() {
+        return;
+    }
+    let fake = fake(&[]);
+    fake.publish(&signed().good());
+    fake.faults(json!({"truncate": WHEEL, "truncate_count": 100, "oversize": SDIST}));
+    let out_dir = tempfile::tempdir().expect("temp dir");
+    let dl = out_dir.path().join("dl");
+    let out = fake.verify_release(&dl, TAG);
+    let r = report(&out);
+    assert_eq!(out.status.code(), Some(1), "{r:#}");
+    let wheel = failure_of(&r, "assets", "name", WHEEL);
+    assert!(wheel.is_none(), "asset rows carry `error`, not `failure`");
+    let err = |name: &str| {
+        rows(&r, "assets")
+            .iter()
+            .find(|a| a["name"] == name)
+            .and_then(|a| a["error"].as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(err(WHEEL).contains("truncated"), "{}", err(WHEEL));
+    assert!(err(SDIST).contains("larger than"), "{}", err(SDIST));
+    // No half-written file is left behind.
+    assert!(!dl.join(WHEEL).exists() && !dl.join(SDIST).exists());
+    let leftovers: Vec<_> = std::fs::read_dir(&dl)
+        .expect("download dir")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn verify_release_local_fake_github_explains_404_rate_limit_and_bad_token() {
+    if skip() {
+        return;
+    }
+    let fake = fake(&[]);
+    fake.publish(&signed().good());
+    let out_dir = tempfile::tempdir().expect("temp dir");
+    let out = fake.verify_release(&out_dir.path().join("a"), "v9.9.9");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no release v9.9.9 in attest-kit/demo"), "{stderr}");
+
+    fake.faults(json!({"ratelimit_reset_in": 3600}));
+    let out = fake.verify_release(&out_dir.path().join("b"), TAG);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("rate limit"), "{stderr}");
+
+    let out = Command::new(env!("CARGO_BIN_EXE_attest-kit"))
+        .env_clear()
+        .env("GITHUB_API_URL", &fake.api)
+        .env("GITHUB_TOKEN", "wrong")
+        .args(["verify-release", TAG, "--repo", REPO])
+        .arg("--output-dir")
+        .arg(out_dir.path().join("c"))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("401"), "{stderr}");
+    assert!(!stderr.contains("wrong"), "the token is never printed: {stderr}");
+
+    // A non-empty download directory is refused before anything is fetched.
+    let used = out_dir.path().join("used");
+    std::fs::create_dir_all(&used).expect("dir");
+    std::fs::write(used.join(format!("{SDIST}.crt")), "stale").expect("stale file");
+    let out = fake.verify_release(&used, TAG);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not empty"));
+}
