@@ -87,7 +87,7 @@ fn sign_files(stack_url: &str, request_token: &str, trust: &Path, files: &[PathB
         .env("ACTIONS_ID_TOKEN_REQUEST_URL", format!("{stack_url}/token"))
         .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", request_token)
         .env("ATTEST_KIT_SIGSTORE_BACKOFF_MS", "20")
-        .args(["sign", "--sign", "sig-crt"])
+        .args(["sign", "--sign", "bundle,sig-crt"])
         .args(files)
         .arg("--signing-config")
         .arg(trust.join("signing_config.json"))
@@ -97,7 +97,11 @@ fn sign_files(stack_url: &str, request_token: &str, trust: &Path, files: &[PathB
         .arg(out)
         .output()
         .expect("run attest-kit sign");
-    assert!(out.status.success(), "sign failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "sign failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn signed() -> &'static Signed {
@@ -270,11 +274,12 @@ fn rows<'a>(r: &'a Value, key: &str) -> &'a [Value] {
 }
 
 fn failure_of<'a>(r: &'a Value, key: &str, field: &str, name: &str) -> Option<&'a Value> {
+    // The first failing row for `name` (a file has a row per bundle or .sig).
     rows(r, key)
         .iter()
-        .find(|row| row[field] == name)
+        .filter(|row| row[field] == name)
         .map(|row| &row["failure"])
-        .filter(|f| !f.is_null())
+        .find(|f| !f.is_null())
 }
 
 #[test]
@@ -282,7 +287,7 @@ fn verify_release_local_fake_github_seed_layout_all_good() {
     if skip() {
         return;
     }
-    // Four assets a page: the 21 assets come over six pages of Link headers.
+    // Four assets a page: the 28 assets come over seven pages of Link headers.
     let fake = fake(&["--max-per-page", "4"]);
     fake.publish(&signed().good());
     let out_dir = tempfile::tempdir().expect("temp dir");
@@ -290,10 +295,11 @@ fn verify_release_local_fake_github_seed_layout_all_good() {
     let r = report(&out);
     assert_eq!(out.status.code(), Some(0), "{r:#}");
     assert_eq!(r["verified"], true);
-    assert_eq!(rows(&r, "assets").len(), 21);
-    // Seven signed files: sdist, wheel, four SBOMs, build-provenance.json.
+    assert_eq!(rows(&r, "assets").len(), 28);
+    // Seven signed files (sdist, wheel, four SBOMs, build-provenance.json), each with a
+    // bundle and a .sig/.crt pair.
     let sigs = rows(&r, "signatures");
-    assert_eq!(sigs.len(), 7, "{r:#}");
+    assert_eq!(sigs.len(), 14, "{r:#}");
     assert!(sigs.iter().all(|s| s["failure"].is_null()));
     assert!(sigs.iter().all(|s| s["identity"]
         == "https://github.com/attest-kit/demo/.github/workflows/release.yml@refs/heads/main"));
@@ -306,7 +312,7 @@ fn verify_release_local_fake_github_seed_layout_all_good() {
     assert_eq!(r["uncovered"], json!([]));
     assert_eq!(r["withoutSbom"], json!([]));
     let stats = fake.stats();
-    assert_eq!(stats["downloads"], 21);
+    assert_eq!(stats["downloads"], 28);
     // The token goes to the API host only, never to the objects host redirected to.
     assert_eq!(stats["token_on_objects"], false);
 }
@@ -321,9 +327,12 @@ fn verify_release_local_fake_github_reports_tampered_wheel_missing_cert_and_fore
     let rel = fake.release_dir();
     std::fs::write(rel.join(WHEEL), b"tampered wheel").expect("tamper");
     std::fs::remove_file(rel.join(format!("{SDIST}.crt"))).expect("drop certificate");
-    for ext in ["", ".sig", ".crt"] {
+    for ext in ["", ".sig", ".crt", ".sigstore.json"] {
         std::fs::copy(
-            signed().dir.join("bad").join(format!("sbom-wheel.spdx.json{ext}")),
+            signed()
+                .dir
+                .join("bad")
+                .join(format!("sbom-wheel.spdx.json{ext}")),
             rel.join(format!("sbom-wheel.spdx.json{ext}")),
         )
         .expect("foreign sbom");
@@ -340,14 +349,27 @@ fn verify_release_local_fake_github_reports_tampered_wheel_missing_cert_and_fore
     );
     let sdist = failure_of(&r, "signatures", "artifact", SDIST).expect("sdist fails");
     assert_eq!(sdist["check"], "bundle", "{sdist}");
-    assert!(sdist["reason"].as_str().unwrap_or_default().contains(".crt"), "{sdist}");
+    assert!(
+        sdist["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(".crt"),
+        "{sdist}"
+    );
     // The foreign SBOM is signed correctly: only its content check fails.
     assert!(failure_of(&r, "signatures", "artifact", "sbom-wheel.spdx.json").is_none());
     let sbom = failure_of(&r, "sboms", "sbom", "sbom-wheel.spdx.json").expect("sbom fails");
     assert!(sbom.as_str().unwrap_or_default().contains(WHEEL), "{sbom}");
     // Everything else still verifies.
-    for name in ["sbom-source.spdx.json", "sbom-source.cyclonedx.json", "build-provenance.json"] {
-        assert!(failure_of(&r, "signatures", "artifact", name).is_none(), "{name}");
+    for name in [
+        "sbom-source.spdx.json",
+        "sbom-source.cyclonedx.json",
+        "build-provenance.json",
+    ] {
+        assert!(
+            failure_of(&r, "signatures", "artifact", name).is_none(),
+            "{name}"
+        );
     }
     // The sdist's .sig without its certificate and the rest: listed, not lost.
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -370,7 +392,7 @@ fn verify_release_local_fake_github_retries_5xx_and_waits_out_429() {
     // Retry-After: 1 was honoured.
     assert!(started.elapsed() >= std::time::Duration::from_secs(1));
     // The cut-off wheel was fetched again.
-    assert_eq!(fake.stats()["downloads"], 22);
+    assert_eq!(fake.stats()["downloads"], 29);
 }
 
 #[test]
@@ -419,7 +441,10 @@ fn verify_release_local_fake_github_explains_404_rate_limit_and_bad_token() {
     let out = fake.verify_release(&out_dir.path().join("a"), "v9.9.9");
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("no release v9.9.9 in attest-kit/demo"), "{stderr}");
+    assert!(
+        stderr.contains("no release v9.9.9 in attest-kit/demo"),
+        "{stderr}"
+    );
 
     fake.faults(json!({"ratelimit_reset_in": 3600}));
     let out = fake.verify_release(&out_dir.path().join("b"), TAG);
@@ -439,7 +464,10 @@ fn verify_release_local_fake_github_explains_404_rate_limit_and_bad_token() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("401"), "{stderr}");
-    assert!(!stderr.contains("wrong"), "the token is never printed: {stderr}");
+    assert!(
+        !stderr.contains("wrong"),
+        "the token is never printed: {stderr}"
+    );
 
     // A non-empty download directory is refused before anything is fetched.
     let used = out_dir.path().join("used");

@@ -210,6 +210,7 @@ pub fn run(
         let mut report = console.group("Verifying signatures", || {
             super::verify::run_files(&verify, &signed, console)
         })?;
+        cover_pairs_by_bundles(&mut report);
         // Rows name assets, not download paths.
         let prefix = format!("{}", dir.display());
         for r in &mut report.rows {
@@ -296,4 +297,95 @@ fn read_document(path: &Path) -> Result<String, String> {
         return Err(format!("{len} bytes, more than the {MAX_DOCUMENT} read"));
     }
     std::fs::read_to_string(path).map_err(|e| format!("couldn't read it: {e}"))
+}
+
+/// A `.sig` + `.crt` pair carries no proof of when it was signed (that is in the
+/// transparency log, which verify-release does not query). When the same file also has a
+/// Sigstore bundle that verified, the pair is accepted if it holds exactly the bundle's
+/// signature and certificate; a pair that differs is a failure. A pair without a verified
+/// bundle keeps its own result.
+fn cover_pairs_by_bundles(report: &mut crate::report::VerifyReport) {
+    use crate::verify::{Check, Failure};
+    let verified: Vec<crate::report::VerifyRow> = report
+        .rows
+        .iter()
+        .filter(|r| r.verified() && !r.bundle.ends_with(".sig"))
+        .cloned()
+        .collect();
+    for row in &mut report.rows {
+        let timestamp_only = row
+            .failure
+            .as_ref()
+            .is_some_and(|f| f.check == Check::Timestamp);
+        if !row.bundle.ends_with(".sig") || !timestamp_only {
+            continue;
+        }
+        let Some(good) = verified.iter().find(|r| r.artifact == row.artifact) else {
+            continue;
+        };
+        let bundle = &good.bundle;
+        let sig = Path::new(&row.bundle);
+        match same_material(sig, &sig.with_extension("crt"), Path::new(bundle)) {
+            Ok(()) => {
+                let name = Path::new(bundle)
+                    .file_name()
+                    .map_or_else(|| bundle.clone(), |n| n.to_string_lossy().into_owned());
+                let shown = format!("{} (+ .crt, as in {name})", row.bundle);
+                *row = crate::report::VerifyRow {
+                    bundle: shown,
+                    ..good.clone()
+                };
+            }
+            Err(reason) => row.failure = Some(Failure::new(Check::Signature, reason)),
+        }
+    }
+}
+
+/// The `.sig`/`.crt` hold the bundle's message signature and leaf certificate.
+fn same_material(sig: &Path, crt: &Path, bundle: &Path) -> Result<(), String> {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let read = |p: &Path| {
+        std::fs::read_to_string(p).map_err(|e| format!("couldn't read {}: {e}", p.display()))
+    };
+    let doc: serde_json::Value =
+        serde_json::from_str(&read(bundle)?).map_err(|e| format!("bundle: {e}"))?;
+    let bundle_sig = doc
+        .pointer("/messageSignature/signature")
+        .and_then(serde_json::Value::as_str)
+        .and_then(|s| b64.decode(s).ok())
+        .ok_or("the bundle holds no message signature")?;
+    let bundle_cert = doc
+        .pointer("/verificationMaterial/certificate/rawBytes")
+        .or_else(|| {
+            doc.pointer("/verificationMaterial/x509CertificateChain/certificates/0/rawBytes")
+        })
+        .and_then(serde_json::Value::as_str)
+        .and_then(|s| b64.decode(s).ok())
+        .ok_or("the bundle holds no certificate")?;
+    let sig_bytes = b64
+        .decode(read(sig)?.trim())
+        .map_err(|_| format!("{} is not base64", sig.display()))?;
+    let pem = read(crt)?;
+    let body: String = pem
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .map(str::trim)
+        .collect();
+    let cert_bytes = b64
+        .decode(body)
+        .map_err(|_| format!("{} is not a PEM certificate", crt.display()))?;
+    if sig_bytes != bundle_sig {
+        return Err(format!(
+            "the signature differs from the one in {}",
+            bundle.display()
+        ));
+    }
+    if cert_bytes != bundle_cert {
+        return Err(format!(
+            "the certificate differs from the one in {}",
+            bundle.display()
+        ));
+    }
+    Ok(())
 }

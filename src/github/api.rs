@@ -448,7 +448,7 @@ impl Client {
             && len > asset.size
         {
             return Err(Retryable::No(format!(
-                "the server sends {len} bytes, more than the {} the release declares",
+                "it is larger than the {} bytes the release declares (the server sends {len})",
                 asset.size
             )));
         }
@@ -464,7 +464,7 @@ impl Client {
                 Ok(None) => break,
                 Err(e) => {
                     return Err(Retryable::Yes(format!(
-                        "the transfer broke off after {got} of {} bytes: {}",
+                        "truncated: the transfer broke off after {got} of the {} bytes declared ({})",
                         asset.size,
                         e.without_url()
                     )));

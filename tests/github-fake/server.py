@@ -187,8 +187,8 @@ class Handler(BaseHTTPRequestHandler):
                 fail = True
             else:
                 fail = False
-            r429 = f.pop("rate429", None)
-            reset_in = f.pop("ratelimit_reset_in", None)
+            r429 = None if fail else f.pop("rate429", None)
+            reset_in = None if fail or r429 is not None else f.pop("ratelimit_reset_in", None)
         if fail:
             self.error(502, "Server Error")
             return True
