@@ -71,6 +71,10 @@ pub fn run(
         }
     };
     let report = commands::attest::run(name, config, env, console)?;
+    if config.push_to_github {
+        let pushed = commands::push::run(config, &report, env, console)?;
+        return publish_attest_with(&report, config.format, env, console, Some(&pushed));
+    }
     publish_attest(&report, config.format, env, console)
 }
 
@@ -81,14 +85,25 @@ fn publish_attest(
     env: &dyn Fn(&str) -> Option<String>,
     console: &Console,
 ) -> Result<(), Error> {
+    publish_attest_with(report, format, env, console, None)
+}
+
+fn publish_attest_with(
+    report: &crate::report::AttestReport,
+    format: Format,
+    env: &dyn Fn(&str) -> Option<String>,
+    console: &Console,
+    pushed: Option<&commands::push::PushReport>,
+) -> Result<(), Error> {
     for w in &report.warnings {
         console.warning(&Location::default(), w);
     }
-    publish(
-        env,
-        &render::outputs::attest(report),
-        &render::summary::attest(report),
-    )?;
+    let mut outputs = render::outputs::attest(report);
+    let mut summary = render::summary::attest(report);
+    if let Some(p) = pushed {
+        render::release::pushed(&mut outputs, &mut summary, p);
+    }
+    publish(env, &outputs, &summary)?;
     console.result(&match format {
         Format::Text => render::text::attest(report),
         Format::Json => render::json::attest(report),
@@ -103,7 +118,7 @@ fn run_verify(
     env: &dyn Fn(&str) -> Option<String>,
     console: &Console,
 ) -> Result<(), Error> {
-    let report = commands::verify::run(config, console)?;
+    let report = commands::verify::run_env(config, env, console)?;
     for w in &report.warnings {
         console.warning(&Location::default(), w);
     }

@@ -52,6 +52,22 @@ pub struct AttestArgs {
     pub signing: SigningArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+    #[command(flatten)]
+    pub github: GithubPushArgs,
+}
+
+#[derive(Debug, Default, Clone, Args)]
+#[command(next_help_heading = "GitHub")]
+pub struct GithubPushArgs {
+    /// Store each signed attestation bundle with GitHub's attestations API
+    /// (`permissions: attestations: write`) [default: false]. Needs --sign with attestations.
+    #[arg(long = "push-to-github", value_name = "BOOL", num_args = 0..=1,
+          default_missing_value = "true", value_parser = clap::builder::BoolishValueParser::new())]
+    pub push_to_github: Option<bool>,
+    /// A token for the GitHub API [default: $GITHUB_TOKEN]; the repository is
+    /// $GITHUB_REPOSITORY and the host $GITHUB_API_URL.
+    #[arg(long = "github-token", value_name = "TOKEN")]
+    pub github_token: Option<String>,
 }
 
 #[derive(Debug, Default, Clone, Args)]
@@ -198,6 +214,11 @@ pub struct BundleArgs {
     /// --trusted-root wins over it).
     #[arg(long = "staging")]
     pub staging: bool,
+    /// Fetch the artifacts' attestation bundles from GitHub's attestations API by digest:
+    /// OWNER/REPO (a repository's) or OWNER (an organisation's or user's). Uses
+    /// GITHUB_API_URL and GITHUB_TOKEN.
+    #[arg(long = "from-github", value_name = "OWNER[/REPO]")]
+    pub from_github: Option<String>,
 }
 
 #[derive(Debug, Default, Clone, Args)]

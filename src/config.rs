@@ -56,6 +56,9 @@ pub struct AttestConfig {
     pub format: Format,
     /// Sign the subjects and the provenance (`sign` input); `None` leaves them unsigned.
     pub sign: Option<SignSettings>,
+    /// Upload the attestation bundles to GitHub's attestations API (`push-to-github`).
+    pub push_to_github: bool,
+    pub github_token: Option<Secret>,
 }
 
 /// The `sign` command: files in, signatures out.
@@ -75,6 +78,7 @@ impl SignConfig {
             provenance: Default::default(),
             signing: SigningArgs::default(),
             output: args.output,
+            github: Default::default(),
         })?;
         let settings = sign_settings(
             args.signing,
@@ -106,6 +110,8 @@ impl SignConfig {
             allow_local: true,
             format: self.format,
             sign: None,
+            push_to_github: false,
+            github_token: None,
         }
     }
 }
@@ -202,6 +208,7 @@ impl VerifyReleaseConfig {
             deny_self_hosted_runners: i.deny_self_hosted_runners.unwrap_or(false),
             policy: i.policy,
             format: args.format.map(Format::from).unwrap_or_default(),
+            from_github: None,
         };
         Ok(VerifyReleaseConfig {
             tag,
@@ -233,6 +240,8 @@ pub struct VerifyConfig {
     pub deny_self_hosted_runners: bool,
     pub policy: Option<PathBuf>,
     pub format: Format,
+    /// Fetch bundles from GitHub's attestations API: `OWNER/REPO` or `OWNER`.
+    pub from_github: Option<String>,
 }
 
 fn looks_like_digest(s: &str) -> bool {
@@ -289,6 +298,24 @@ impl VerifyConfig {
             runner_environment: non_empty_owned(i.runner_environment),
         };
         let key = args.bundles.key;
+        let from_github = non_empty_owned(args.bundles.from_github);
+        if let Some(g) = &from_github {
+            let ok = if g.contains('/') {
+                crate::release::check_repo(g)
+            } else {
+                crate::release::check_repo(&format!("{g}/x"))
+            };
+            ok.map_err(|reason| ConfigError::Invalid {
+                input: "from-github",
+                reason,
+            })?;
+            if !bundle_patterns.is_empty() {
+                return Err(ConfigError::Invalid {
+                    input: "from-github",
+                    reason: "give either bundle-path or from-github, not both".to_owned(),
+                });
+            }
+        }
         // The policy file may supply the identities; without it (and without a key) the
         // flags must, and their problems are reported before anything is read.
         if i.policy.is_none() || !identity.is_empty() {
@@ -310,6 +337,7 @@ impl VerifyConfig {
             deny_self_hosted_runners: i.deny_self_hosted_runners.unwrap_or(false),
             policy: i.policy,
             format: args.output.format.map(Format::from).unwrap_or_default(),
+            from_github,
         })
     }
 }
@@ -357,6 +385,14 @@ impl AttestConfig {
                 reason: "it is empty".to_owned(),
             });
         }
+        let sign = sign_settings(args.signing, None)?;
+        let push_to_github = args.github.push_to_github.unwrap_or(false);
+        if push_to_github && !sign.as_ref().is_some_and(|s| s.produce.attestations) {
+            return Err(ConfigError::Invalid {
+                input: "push-to-github",
+                reason: "GitHub stores signed attestations: also set sign to include attestations (e.g. sign: attestations)".to_owned(),
+            });
+        }
         Ok(AttestConfig {
             subjects,
             algorithms: parse_algorithms(s.digest_algorithms.as_deref())?,
@@ -364,7 +400,9 @@ impl AttestConfig {
             legacy_provenance: args.provenance.legacy_provenance.unwrap_or(true),
             allow_local: args.provenance.allow_local.unwrap_or(false),
             format: args.output.format.map(Format::from).unwrap_or_default(),
-            sign: sign_settings(args.signing, None)?,
+            sign,
+            push_to_github,
+            github_token: non_empty_owned(args.github.github_token).map(Secret::new),
         })
     }
 }

@@ -43,6 +43,12 @@ struct RawInputs {
     deny_self_hosted_runners: Option<String>,
     predicate_type: Option<String>,
     policy: Option<String>,
+    from_github: Option<String>,
+    push_to_github: Option<String>,
+    // verify-release
+    tag: Option<String>,
+    repo: Option<String>,
+    github_token: Option<String>,
     // sign
     sign: Option<String>,
     identity_token: Option<String>,
@@ -75,7 +81,16 @@ fn signing_args(raw: &mut RawInputs) -> Result<SigningArgs, ConfigError> {
 
 /// The `verify` command's inputs. Artifacts come from `subject-path` (paths, globs or
 /// `sha256:<hex>` digests) and `subject-digest`.
-fn verify_args(raw: RawInputs) -> Result<VerifyArgs, ConfigError> {
+fn verify_args(raw: RawInputs, repository: Option<&str>) -> Result<VerifyArgs, ConfigError> {
+    // `from-github: true` means the workflow's own repository.
+    let from_github = match non_empty(raw.from_github.clone()).as_deref().map(str::trim) {
+        None | Some("false") => None,
+        Some("true") => Some(repository.map(str::to_owned).ok_or(ConfigError::Invalid {
+            input: "from-github",
+            reason: "true needs GITHUB_REPOSITORY; give OWNER/REPO".to_owned(),
+        })?),
+        Some(other) => Some(other.to_owned()),
+    };
     let path = |v: Option<String>| non_empty(v).map(|p| PathBuf::from(p.trim()));
     Ok(VerifyArgs {
         artifacts: Vec::new(),
@@ -86,6 +101,7 @@ fn verify_args(raw: RawInputs) -> Result<VerifyArgs, ConfigError> {
             trusted_root: path(raw.trusted_root),
             key: path(raw.key),
             staging: false,
+            from_github,
         },
         identity: IdentityArgs {
             certificate_identity: non_empty(raw.certificate_identity),
@@ -127,6 +143,11 @@ fn boolean(input: &'static str, v: Option<String>) -> Result<Option<bool>, Confi
 
 /// Builds the job from the process's variables (`name → value`).
 pub fn read(vars: impl IntoIterator<Item = (String, String)>) -> Result<Job, ConfigError> {
+    let vars: Vec<(String, String)> = vars.into_iter().collect();
+    let repository = vars
+        .iter()
+        .find(|(k, v)| k == "GITHUB_REPOSITORY" && !v.is_empty())
+        .map(|(_, v)| v.clone());
     // One value per input. Our action.yml sets `INPUT_X_Y`; some runners (act) also set
     // `INPUT_X-Y`, which envy would see as a duplicate: the underscore spelling wins.
     let mut inputs = std::collections::BTreeMap::new();
@@ -146,8 +167,26 @@ pub fn read(vars: impl IntoIterator<Item = (String, String)>) -> Result<Job, Con
 
     let command = non_empty(raw.command.take()).unwrap_or_else(|| "attest".to_owned());
     if command.trim() == "verify" {
-        let config = VerifyConfig::from_args(verify_args(raw)?)?;
+        let config = VerifyConfig::from_args(verify_args(raw, repository.as_deref())?)?;
         return Ok(Job::Verify(Box::new(config)));
+    }
+    if command.trim() == "verify-release" {
+        let tag = non_empty(raw.tag.take());
+        let repo = non_empty(raw.repo.take());
+        let token = non_empty(raw.github_token.take());
+        let output_dir = non_empty(raw.output_dir.take()).map(|d| PathBuf::from(d.trim()));
+        let v = verify_args(raw, repository.as_deref())?;
+        let args = crate::cli::VerifyReleaseArgs {
+            tag,
+            repo,
+            github_token: token,
+            trusted_root: v.bundles.trusted_root,
+            identity: v.identity,
+            output_dir,
+            format: None,
+        };
+        let config = crate::config::VerifyReleaseConfig::from_args(args)?;
+        return Ok(Job::VerifyRelease(Box::new(config)));
     }
     let signing = signing_args(&mut raw)?;
     if command.trim() == "sign" {
@@ -187,13 +226,15 @@ pub fn read(vars: impl IntoIterator<Item = (String, String)>) -> Result<Job, Con
             output_dir: non_empty(raw.output_dir).map(|d| PathBuf::from(d.trim())),
             format: None,
         },
+        github: crate::cli::GithubPushArgs {
+            push_to_github: boolean("push-to-github", raw.push_to_github)?,
+            github_token: non_empty(raw.github_token),
+        },
     };
     match command.trim() {
         "attest" => Ok(Job::Attest(AttestConfig::from_args(args)?)),
         "provenance" => Ok(Job::Provenance(AttestConfig::from_args(args)?)),
-        c @ ("sbom" | "verify-release" | "reproduce") => {
-            Err(ConfigError::NotYetAvailable(c.to_owned()))
-        }
+        c @ ("sbom" | "reproduce") => Err(ConfigError::NotYetAvailable(c.to_owned())),
         other => Err(ConfigError::UnknownCommand(other.to_owned())),
     }
 }

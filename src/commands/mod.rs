@@ -7,10 +7,12 @@ pub mod attest;
 #[cfg(not(feature = "native"))]
 pub mod needs_native;
 #[cfg(feature = "native")]
+pub mod push;
+#[cfg(feature = "native")]
 pub mod sign;
 #[cfg(feature = "native")]
 pub mod verify;
 #[cfg(feature = "native")]
 pub mod verify_release;
 #[cfg(not(feature = "native"))]
-pub use needs_native::{sign, verify, verify_release};
+pub use needs_native::{push, sign, verify, verify_release};

@@ -9,6 +9,40 @@ pub mod verify {
     pub fn run(_config: &VerifyConfig, _console: &Console) -> Result<VerifyReport, Error> {
         Err(Error::NeedsNative { command: "verify" })
     }
+
+    pub fn run_env(
+        _config: &VerifyConfig,
+        _env: &dyn Fn(&str) -> Option<String>,
+        _console: &Console,
+    ) -> Result<VerifyReport, Error> {
+        Err(Error::NeedsNative { command: "verify" })
+    }
+}
+
+pub mod push {
+    use crate::action::Console;
+    use crate::config::AttestConfig;
+    use crate::error::Error;
+    use crate::report::AttestReport;
+
+    /// What was stored (never, here).
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct PushReport {
+        pub repository: String,
+        pub ids: Vec<u64>,
+        pub urls: Vec<String>,
+    }
+
+    pub fn run(
+        _config: &AttestConfig,
+        _report: &AttestReport,
+        _env: &dyn Fn(&str) -> Option<String>,
+        _console: &Console,
+    ) -> Result<PushReport, Error> {
+        Err(Error::NeedsNative {
+            command: "attest with push-to-github",
+        })
+    }
 }
 
 pub mod verify_release {

@@ -397,3 +397,23 @@ pub fn summary(report: &ReleaseReport) -> String {
     }
     md
 }
+
+/// `attestation-ids` and `attestation-urls` (JSON arrays), and a summary line per upload.
+pub fn pushed(o: &mut Outputs, md: &mut String, p: &crate::commands::push::PushReport) {
+    o.set(
+        "attestation-ids",
+        serde_json::to_string(&p.ids).unwrap_or_else(|_| "[]".to_owned()),
+    );
+    o.set(
+        "attestation-urls",
+        serde_json::to_string(&p.urls).unwrap_or_else(|_| "[]".to_owned()),
+    );
+    let _ = writeln!(
+        md,
+        "\n#### Stored with GitHub's attestations API in {}\n",
+        code(&p.repository)
+    );
+    for (id, url) in p.ids.iter().zip(&p.urls) {
+        let _ = writeln!(md, "- attestation {} {}", code(&id.to_string()), code(url));
+    }
+}
