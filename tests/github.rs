@@ -151,22 +151,27 @@ fn signed() -> &'static Signed {
             root().join("tests/sigstore-stack/node_modules/@sigstore/mock").is_dir(),
             "tests/sigstore-stack/node_modules is missing: run `npm ci` there (scripts/test.sh does)"
         );
-        let mut child = Command::new("node")
-            .arg(root().join("tests/sigstore-stack/server.js"))
-            .arg("--dir")
-            .arg(&stack_dir)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("node runs the loopback Sigstore");
-        let info = first_line(&mut child);
-        let _stack = Proc(child);
-        let url = info["url"].as_str().unwrap_or_default().to_owned();
-        let request_token = info["requestToken"].as_str().unwrap_or_default().to_owned();
+        let (_stack, url, request_token) = start_stack(&stack_dir);
         sign_files(&url, &request_token, &stack_dir, &paths, &good);
         sign_files(&url, &request_token, &stack_dir, &[other], &bad);
         Signed { dir }
     })
+}
+
+/// The loopback Sigstore (killed on drop), its URL and the OIDC request token.
+fn start_stack(dir: &Path) -> (Proc, String, String) {
+    let mut child = Command::new("node")
+        .arg(root().join("tests/sigstore-stack/server.js"))
+        .arg("--dir")
+        .arg(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("node runs the loopback Sigstore");
+    let info = first_line(&mut child);
+    let url = info["url"].as_str().unwrap_or_default().to_owned();
+    let request_token = info["requestToken"].as_str().unwrap_or_default().to_owned();
+    (Proc(child), url, request_token)
 }
 
 impl Signed {
@@ -476,4 +481,179 @@ fn verify_release_local_fake_github_explains_404_rate_limit_and_bad_token() {
     let out = fake.verify_release(&used, TAG);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not empty"));
+}
+
+#[test]
+fn attest_push_to_local_fake_github_then_verify_from_github_round_trips() {
+    if skip() {
+        return;
+    }
+    let fake = fake(&["--max-per-page", "1"]);
+    let work = tempfile::tempdir().expect("temp dir");
+    let stack_dir = work.path().join("stack");
+    std::fs::create_dir_all(&stack_dir).expect("stack dir");
+    let (_stack, url, request_token) = start_stack(&stack_dir);
+    let files: Vec<PathBuf> = [(SDIST, "sdist"), (WHEEL, "wheel")]
+        .iter()
+        .map(|(n, body)| {
+            let p = work.path().join(n);
+            std::fs::write(&p, body).expect("artifact");
+            p
+        })
+        .collect();
+    let gh_output = work.path().join("github_output");
+    std::fs::write(&gh_output, "").expect("output file");
+    let attest = |single: bool| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_attest-kit"));
+        c.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("ACTIONS_ID_TOKEN_REQUEST_URL", format!("{url}/token"))
+            .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", &request_token)
+            .env("ATTEST_KIT_SIGSTORE_BACKOFF_MS", "20")
+            .env("GITHUB_API_URL", &fake.api)
+            .env("GITHUB_TOKEN", TOKEN)
+            .env("GITHUB_REPOSITORY", REPO)
+            .env("GITHUB_OUTPUT", &gh_output)
+            .arg("attest")
+            .args(&files)
+            .args([
+                "--allow-local",
+                "--sign",
+                "attestations",
+                "--push-to-github",
+            ])
+            .arg("--signing-config")
+            .arg(stack_dir.join("signing_config.json"))
+            .arg("--trusted-root")
+            .arg(stack_dir.join("trusted_root.json"))
+            .arg("--output-dir")
+            .arg(work.path().join(if single { "one" } else { "all" }));
+        if single {
+            c.arg("--single-subject-attestations");
+        }
+        c.output().expect("run attest")
+    };
+    // One attestation for both files, then one per file: three stored bundles.
+    for single in [false, true] {
+        let out = attest(single);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(fake.stats()["attestation_posts"], 3);
+    let outputs = std::fs::read_to_string(&gh_output).expect("outputs");
+    assert!(outputs.contains("attestation-ids"), "{outputs}");
+    assert!(
+        outputs.contains("https://github.com/attest-kit/demo/attestations/1"),
+        "{outputs}"
+    );
+
+    let verify = |source: &str| {
+        Command::new(env!("CARGO_BIN_EXE_attest-kit"))
+            .env_clear()
+            .env("GITHUB_API_URL", &fake.api)
+            .env("GITHUB_TOKEN", TOKEN)
+            .env("ATTEST_KIT_GITHUB_BACKOFF_MS", "10")
+            .arg("verify")
+            .args(&files)
+            .args(["--from-github", source, "--format", "json"])
+            .arg("--trusted-root")
+            .arg(stack_dir.join("trusted_root.json"))
+            .args([
+                "--certificate-identity",
+                "https://github.com/attest-kit/demo/.github/workflows/release.yml@refs/heads/main",
+                "--certificate-oidc-issuer",
+                "https://token.actions.githubusercontent.com",
+            ])
+            .output()
+            .expect("run verify")
+    };
+    // The repository form and the organisation form; one bundle a page, so every listing
+    // follows Link headers.
+    for source in [REPO, "attest-kit"] {
+        let out = verify(source);
+        let r = report(&out);
+        assert_eq!(out.status.code(), Some(0), "{r:#}");
+        let results = rows(&r, "results");
+        // Each file: the shared attestation and its own.
+        assert_eq!(results.len(), 4, "{r:#}");
+        assert!(results.iter().all(|x| {
+            x["bundle"]
+                .as_str()
+                .is_some_and(|b| b.starts_with(&format!("github:{source}#")))
+        }));
+    }
+    // A digest GitHub holds nothing for fails by name.
+    let other = work.path().join("other.bin");
+    std::fs::write(&other, "other").expect("other");
+    let out = Command::new(env!("CARGO_BIN_EXE_attest-kit"))
+        .env_clear()
+        .env("GITHUB_API_URL", &fake.api)
+        .env("GITHUB_TOKEN", TOKEN)
+        .arg("verify")
+        .arg(&other)
+        .args(["--from-github", REPO, "--format", "json"])
+        .args([
+            "--certificate-identity",
+            "x",
+            "--certificate-oidc-issuer",
+            "y",
+        ])
+        .output()
+        .expect("run verify");
+    assert_eq!(out.status.code(), Some(1));
+    let r = report(&out);
+    assert!(
+        rows(&r, "results")[0]["failure"]["reason"]
+            .as_str()
+            .is_some_and(|s| s.contains("no attestation")),
+        "{r:#}"
+    );
+}
+
+#[test]
+fn push_to_local_fake_github_without_attestations_write_is_explained() {
+    if skip() {
+        return;
+    }
+    let fake = fake(&["--readonly-token"]);
+    let work = tempfile::tempdir().expect("temp dir");
+    let stack_dir = work.path().join("stack");
+    std::fs::create_dir_all(&stack_dir).expect("stack dir");
+    let (_stack, url, request_token) = start_stack(&stack_dir);
+    let file = work.path().join(SDIST);
+    std::fs::write(&file, "sdist").expect("artifact");
+    let out = Command::new(env!("CARGO_BIN_EXE_attest-kit"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("ACTIONS_ID_TOKEN_REQUEST_URL", format!("{url}/token"))
+        .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", &request_token)
+        .env("GITHUB_API_URL", &fake.api)
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("GITHUB_REPOSITORY", REPO)
+        .arg("attest")
+        .arg(&file)
+        .args([
+            "--allow-local",
+            "--sign",
+            "attestations",
+            "--push-to-github",
+        ])
+        .arg("--signing-config")
+        .arg(stack_dir.join("signing_config.json"))
+        .arg("--trusted-root")
+        .arg(stack_dir.join("trusted_root.json"))
+        .arg("--output-dir")
+        .arg(work.path().join("out"))
+        .output()
+        .expect("run attest");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("token lacks attestations: write"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(TOKEN), "{stderr}");
 }

@@ -372,12 +372,17 @@ pub fn run_env(
         source,
     })?;
     let mut n = 0;
+    // A bundle for several subjects comes back once per digest: it is checked once.
+    let mut seen = std::collections::HashSet::new();
     for (digest, bundles) in &fetched {
         console.debug(&format!(
             "{} bundles from GitHub for {digest}",
             bundles.len()
         ));
         for b in bundles {
+            if !seen.insert(b.to_string()) {
+                continue;
+            }
             n += 1;
             let path = dir.path().join(format!("{n}.sigstore.json"));
             std::fs::write(&path, b.to_string()).map_err(|source| Error::Write {
