@@ -219,6 +219,9 @@ pub struct BundleArgs {
     /// GITHUB_API_URL and GITHUB_TOKEN.
     #[arg(long = "from-github", value_name = "OWNER[/REPO]")]
     pub from_github: Option<String>,
+    /// The token for --from-github [default: $GITHUB_TOKEN, then $GH_TOKEN].
+    #[arg(long = "github-token", value_name = "TOKEN")]
+    pub github_token: Option<String>,
 }
 
 #[derive(Debug, Default, Clone, Args)]

@@ -209,6 +209,7 @@ impl VerifyReleaseConfig {
             policy: i.policy,
             format: args.format.map(Format::from).unwrap_or_default(),
             from_github: None,
+            github_token: None,
         };
         Ok(VerifyReleaseConfig {
             tag,
@@ -242,6 +243,7 @@ pub struct VerifyConfig {
     pub format: Format,
     /// Fetch bundles from GitHub's attestations API: `OWNER/REPO` or `OWNER`.
     pub from_github: Option<String>,
+    pub github_token: Option<Secret>,
 }
 
 fn looks_like_digest(s: &str) -> bool {
@@ -338,6 +340,7 @@ impl VerifyConfig {
             policy: i.policy,
             format: args.output.format.map(Format::from).unwrap_or_default(),
             from_github,
+            github_token: non_empty_owned(args.bundles.github_token).map(Secret::new),
         })
     }
 }

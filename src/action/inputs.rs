@@ -102,6 +102,7 @@ fn verify_args(raw: RawInputs, repository: Option<&str>) -> Result<VerifyArgs, C
             key: path(raw.key),
             staging: false,
             from_github,
+            github_token: non_empty(raw.github_token),
         },
         identity: IdentityArgs {
             certificate_identity: non_empty(raw.certificate_identity),

@@ -350,7 +350,7 @@ pub fn run_env(
     } else {
         crate::github::api::Scope::Org(source.clone())
     };
-    let client = super::verify_release::client(None, env, console)?;
+    let client = super::verify_release::client(config.github_token.as_ref(), env, console)?;
     let digests: Vec<String> = artifacts
         .iter()
         .filter_map(|a| {
