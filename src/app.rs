@@ -71,11 +71,19 @@ pub fn run(
         }
     };
     let report = commands::attest::run(name, config, env, console)?;
-    if config.push_to_github {
-        let pushed = commands::push::run(config, &report, env, console)?;
-        return publish_attest_with(&report, config.format, env, console, Some(&pushed));
+    let pushed = if config.push_to_github {
+        Some(commands::push::run(config, &report, env, console)?)
+    } else {
+        None
+    };
+    let upload = config
+        .upload_release_assets
+        .unwrap_or_else(|| env("GITHUB_EVENT_NAME").as_deref() == Some("release"));
+    if upload {
+        let uploaded = commands::upload::run(config, &report, env, console)?;
+        console.info(&render::release::uploaded_text(&uploaded));
     }
-    publish_attest(&report, config.format, env, console)
+    publish_attest_with(&report, config.format, env, console, pushed.as_ref())
 }
 
 /// Outputs, summary and the result text of `attest`, `provenance` and `sign`.

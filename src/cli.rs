@@ -68,6 +68,15 @@ pub struct GithubPushArgs {
     /// $GITHUB_REPOSITORY and the host $GITHUB_API_URL.
     #[arg(long = "github-token", value_name = "TOKEN")]
     pub github_token: Option<String>,
+    /// Upload every file the step wrote to the release of the current tag (needs
+    /// `permissions: contents: write`) [default: true on release events, else false].
+    #[arg(long = "upload-release-assets", value_name = "BOOL", num_args = 0..=1,
+          default_missing_value = "true", value_parser = clap::builder::BoolishValueParser::new())]
+    pub upload_release_assets: Option<bool>,
+    /// Replace release assets whose content differs instead of failing [default: false].
+    #[arg(long = "overwrite", value_name = "BOOL", num_args = 0..=1,
+          default_missing_value = "true", value_parser = clap::builder::BoolishValueParser::new())]
+    pub overwrite: Option<bool>,
 }
 
 #[derive(Debug, Default, Clone, Args)]

@@ -59,6 +59,9 @@ pub struct AttestConfig {
     /// Upload the attestation bundles to GitHub's attestations API (`push-to-github`).
     pub push_to_github: bool,
     pub github_token: Option<Secret>,
+    /// `None`: upload on `release` events only.
+    pub upload_release_assets: Option<bool>,
+    pub overwrite: bool,
 }
 
 /// The `sign` command: files in, signatures out.
@@ -112,6 +115,8 @@ impl SignConfig {
             sign: None,
             push_to_github: false,
             github_token: None,
+            upload_release_assets: Some(false),
+            overwrite: false,
         }
     }
 }
@@ -406,6 +411,8 @@ impl AttestConfig {
             sign,
             push_to_github,
             github_token: non_empty_owned(args.github.github_token).map(Secret::new),
+            upload_release_assets: args.github.upload_release_assets,
+            overwrite: args.github.overwrite.unwrap_or(false),
         })
     }
 }

@@ -657,3 +657,122 @@ fn push_to_local_fake_github_without_attestations_write_is_explained() {
     );
     assert!(!stderr.contains(TOKEN), "{stderr}");
 }
+
+#[test]
+fn upload_release_assets_to_local_fake_github_identical_kept_different_refused_unless_overwrite() {
+    if skip() {
+        return;
+    }
+    let fake = fake(&[]);
+    std::fs::create_dir_all(fake.release_dir()).expect("empty release");
+    let work = tempfile::tempdir().expect("temp dir");
+    let file = work.path().join(SDIST);
+    std::fs::write(&file, "sdist v1").expect("artifact");
+    let attest = |out: &str, extra: &[&str], token: &str| {
+        Command::new(env!("CARGO_BIN_EXE_attest-kit"))
+            .env_clear()
+            .env("GITHUB_API_URL", &fake.api)
+            .env("GITHUB_TOKEN", token)
+            .env("GITHUB_REPOSITORY", REPO)
+            .env("GITHUB_REF", format!("refs/tags/{TAG}"))
+            // On release events uploading is the default.
+            .env("GITHUB_EVENT_NAME", "release")
+            .env("ATTEST_KIT_GITHUB_BACKOFF_MS", "10")
+            .arg("attest")
+            .arg(&file)
+            .arg("--allow-local")
+            .arg("--output-dir")
+            .arg(work.path().join(out))
+            .args(extra)
+            .output()
+            .expect("run attest")
+    };
+    let out = attest("a", &[], TOKEN);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut names: Vec<String> = std::fs::read_dir(fake.release_dir())
+        .expect("release")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let written: Vec<String> = {
+        let mut v: Vec<String> = std::fs::read_dir(work.path().join("a"))
+            .expect("written")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names, written);
+    let uploads = fake.stats()["uploads"].clone();
+
+    // The same files again: left alone, nothing uploaded.
+    let out = attest("b", &[], TOKEN);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(fake.stats()["uploads"], uploads);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("unchanged")
+            || String::from_utf8_lossy(&out.stderr).contains("unchanged")
+    );
+
+    // Different content under the same names: refused, then replaced with overwrite.
+    std::fs::write(&file, "sdist v2").expect("artifact");
+    let out = attest("c", &[], TOKEN);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("already exists with different content"),
+        "{stderr}"
+    );
+    let out = attest("d", &["--overwrite"], TOKEN);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sums = std::fs::read_to_string(fake.release_dir().join("SHA256SUMS")).unwrap_or_default();
+    let want = std::fs::read_to_string(work.path().join("d/SHA256SUMS")).unwrap_or_default();
+    assert_eq!(sums, want);
+
+    // Explicitly off: nothing is contacted.
+    let before = fake.stats()["api"].clone();
+    let out = attest("e", &["--upload-release-assets", "false"], TOKEN);
+    assert!(out.status.success());
+    assert_eq!(fake.stats()["api"], before);
+}
+
+#[test]
+fn upload_release_assets_to_local_fake_github_without_contents_write_is_explained() {
+    if skip() {
+        return;
+    }
+    let fake = fake(&["--readonly-token"]);
+    std::fs::create_dir_all(fake.release_dir()).expect("empty release");
+    let work = tempfile::tempdir().expect("temp dir");
+    let file = work.path().join(SDIST);
+    std::fs::write(&file, "sdist").expect("artifact");
+    let out = Command::new(env!("CARGO_BIN_EXE_attest-kit"))
+        .env_clear()
+        .env("GITHUB_API_URL", &fake.api)
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("GITHUB_REPOSITORY", REPO)
+        .env("GITHUB_REF", format!("refs/tags/{TAG}"))
+        .arg("attest")
+        .arg(&file)
+        .args(["--allow-local", "--upload-release-assets", "--output-dir"])
+        .arg(work.path().join("out"))
+        .output()
+        .expect("run attest");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("contents: write"), "{stderr}");
+}

@@ -45,6 +45,8 @@ struct RawInputs {
     policy: Option<String>,
     from_github: Option<String>,
     push_to_github: Option<String>,
+    upload_release_assets: Option<String>,
+    overwrite: Option<String>,
     // verify-release
     tag: Option<String>,
     repo: Option<String>,
@@ -230,6 +232,8 @@ pub fn read(vars: impl IntoIterator<Item = (String, String)>) -> Result<Job, Con
         github: crate::cli::GithubPushArgs {
             push_to_github: boolean("push-to-github", raw.push_to_github)?,
             github_token: non_empty(raw.github_token),
+            upload_release_assets: boolean("upload-release-assets", raw.upload_release_assets)?,
+            overwrite: boolean("overwrite", raw.overwrite)?,
         },
     };
     match command.trim() {

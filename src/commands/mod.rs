@@ -11,8 +11,10 @@ pub mod push;
 #[cfg(feature = "native")]
 pub mod sign;
 #[cfg(feature = "native")]
+pub mod upload;
+#[cfg(feature = "native")]
 pub mod verify;
 #[cfg(feature = "native")]
 pub mod verify_release;
 #[cfg(not(feature = "native"))]
-pub use needs_native::{push, sign, verify, verify_release};
+pub use needs_native::{push, sign, upload, verify, verify_release};

@@ -45,6 +45,33 @@ pub mod push {
     }
 }
 
+pub mod upload {
+    use crate::action::Console;
+    use crate::config::AttestConfig;
+    use crate::error::Error;
+    use crate::report::AttestReport;
+
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct UploadReport {
+        pub repository: String,
+        pub tag: String,
+        pub uploaded: Vec<String>,
+        pub unchanged: Vec<String>,
+        pub replaced: Vec<String>,
+    }
+
+    pub fn run(
+        _config: &AttestConfig,
+        _report: &AttestReport,
+        _env: &dyn Fn(&str) -> Option<String>,
+        _console: &Console,
+    ) -> Result<UploadReport, Error> {
+        Err(Error::NeedsNative {
+            command: "attest with upload-release-assets",
+        })
+    }
+}
+
 pub mod verify_release {
     use crate::action::Console;
     use crate::config::VerifyReleaseConfig;

@@ -507,6 +507,100 @@ impl Client {
         })
     }
 
+    /// Uploads a file as a release asset to the release's `upload_url` (the uploads host the
+    /// API named). `Ok(None)` when an asset of that name appeared meanwhile (422
+    /// already_exists: a parallel job won the race); the caller compares contents.
+    pub async fn upload_asset(
+        &self,
+        repo: &str,
+        release: &Release,
+        name: &str,
+        bytes: &[u8],
+    ) -> Result<Option<Asset>, ApiError> {
+        let base = release
+            .upload_url
+            .split('{')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        if !(base.starts_with("https://") || base.starts_with("http://")) {
+            return Err(ApiError::Response {
+                path: format!("/repos/{repo}/releases/{}", release.id),
+                reason: "the release has no upload_url".to_owned(),
+            });
+        }
+        let url = format!("{base}?name={}", encode(name));
+        let resp = self
+            .send(
+                Method::POST,
+                &url,
+                "application/vnd.github+json",
+                Some(("application/octet-stream", bytes)),
+                true,
+            )
+            .await?;
+        if resp.status() == StatusCode::UNPROCESSABLE_ENTITY {
+            let text = resp.text().await.unwrap_or_default();
+            if text.contains("already_exists") {
+                return Ok(None);
+            }
+            return Err(ApiError::Status {
+                method: "POST".to_owned(),
+                path: url,
+                status: 422,
+                message: text.chars().take(200).collect(),
+            });
+        }
+        if !resp.status().is_success() {
+            let explain = |s: u16| match s {
+                401 => Some("the GitHub token was refused (401)".to_owned()),
+                403 | 404 => Some(format!(
+                    "token lacks contents: write on {repo}, needed to upload release assets (give the job `permissions: contents: write`)"
+                )),
+                _ => None,
+            };
+            return Err(Self::fail("POST", &url, resp, &explain).await);
+        }
+        let asset = resp.json::<Asset>().await.map_err(|e| ApiError::Response {
+            path: url.clone(),
+            reason: e.without_url().to_string(),
+        })?;
+        Ok(Some(asset))
+    }
+
+    /// Deletes a release asset (to replace it, with `overwrite`).
+    pub async fn delete_asset(&self, repo: &str, asset: &Asset) -> Result<(), ApiError> {
+        let url = self.url(&format!("/repos/{repo}/releases/assets/{}", asset.id));
+        let resp = self
+            .send(
+                Method::DELETE,
+                &url,
+                "application/vnd.github+json",
+                None,
+                true,
+            )
+            .await?;
+        if !resp.status().is_success() {
+            let explain =
+                |s: u16| (s == 403).then(|| format!("token lacks contents: write on {repo} (403)"));
+            return Err(Self::fail("DELETE", &url, resp, &explain).await);
+        }
+        Ok(())
+    }
+
+    /// An asset's bytes in memory (at most its declared size), to compare contents.
+    pub async fn asset_bytes(&self, asset: &Asset) -> Result<Vec<u8>, ApiError> {
+        let dir = tempfile::tempdir().map_err(|source| ApiError::Write {
+            path: std::env::temp_dir().display().to_string(),
+            source,
+        })?;
+        let d = self.download_asset(asset, dir.path()).await?;
+        std::fs::read(&d.path).map_err(|source| ApiError::Write {
+            path: d.path.display().to_string(),
+            source,
+        })
+    }
+
     /// Stores an attestation bundle (`POST /repos/{owner}/{repo}/attestations`); its id.
     pub async fn create_attestation(&self, repo: &str, bundle: &Value) -> Result<u64, ApiError> {
         let url = self.url(&format!("/repos/{repo}/attestations"));

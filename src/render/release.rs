@@ -417,3 +417,25 @@ pub fn pushed(o: &mut Outputs, md: &mut String, p: &crate::commands::push::PushR
         let _ = writeln!(md, "- attestation {} {}", code(&id.to_string()), code(url));
     }
 }
+
+/// One line: what happened to the release's assets.
+pub fn uploaded_text(u: &crate::commands::upload::UploadReport) -> String {
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            "none".to_owned()
+        } else {
+            v.iter()
+                .map(|s| s.escape_debug().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    };
+    format!(
+        "release {} of {}: uploaded {}; unchanged {}; replaced {}",
+        u.tag.escape_debug(),
+        u.repository,
+        list(&u.uploaded),
+        list(&u.unchanged),
+        list(&u.replaced)
+    )
+}

@@ -32,7 +32,7 @@ LOCK = threading.Lock()
 STATE = {
     "faults": {},
     "stats": {"api": 0, "objects": 0, "token_on_objects": False, "downloads": 0,
-              "attestation_posts": 0, "max_concurrent_downloads": 0},
+              "attestation_posts": 0, "uploads": 0, "max_concurrent_downloads": 0},
     "attestations": [],  # {"id", "repo", "owner", "digests", "bundle"}
     "in_flight": 0,
 }
@@ -275,6 +275,8 @@ class Handler(BaseHTTPRequestHandler):
             STATE["stats"]["objects"] += 1
         if not self.authorized():
             return self.error(401, "Bad credentials")
+        if ARGS.readonly_token:
+            return self.error(403, "Resource not accessible by integration")
         u = urlparse(self.path)
         m = re.fullmatch(r"/repos/([^/]+)/([^/]+)/releases/(\d+)/assets", u.path)
         name = parse_qs(u.query).get("name", [None])[0]
@@ -292,6 +294,8 @@ class Handler(BaseHTTPRequestHandler):
                 "documentation_url": f"{DOCS}/releases/assets#upload-a-release-asset", "status": "422"})
         with open(path, "wb") as f:
             f.write(data)
+        with LOCK:
+            STATE["stats"]["uploads"] += 1
         names = asset_names(owner, repo, tag)
         self.send_json(201, asset_json(owner, repo, tag, names.index(name), name))
 
@@ -392,6 +396,27 @@ class Handler(BaseHTTPRequestHandler):
                 STATE["stats"]["attestation_posts"] += 1
             return self.send_json(201, {"id": aid})
         self.error(404, "Not Found")
+
+
+    def do_DELETE(self):
+        with LOCK:
+            STATE["stats"]["api"] += 1
+        if self.objects or not self.authorized():
+            return self.error(401, "Bad credentials")
+        if ARGS.readonly_token:
+            return self.error(403, "Resource not accessible by integration")
+        m = re.fullmatch(r"/repos/([^/]+)/([^/]+)/releases/assets/(\d+)", urlparse(self.path).path)
+        if not m:
+            return self.error(404, "Not Found")
+        aid = int(m.group(3))
+        found = find_release_by_id(aid // 1000)
+        names = asset_names(*found) if found else []
+        if not found or aid % 1000 >= len(names):
+            return self.error(404, "Not Found")
+        os.remove(os.path.join(release_dir(*found), names[aid % 1000]))
+        self.send_response(204)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
 
 class ObjectsHandler(Handler):
