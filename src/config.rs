@@ -13,7 +13,9 @@ pub enum ConfigError {
     Invalid { input: &'static str, reason: String },
     #[error(transparent)]
     Subject(#[from] SubjectError),
-    #[error("unknown command {0:?}; expected one of: attest, provenance, verify, sign, verify-release")]
+    #[error(
+        "unknown command {0:?}; expected one of: attest, provenance, verify, sign, verify-release"
+    )]
     UnknownCommand(String),
     #[error("command {0:?} is not in this version of attest-kit yet")]
     NotYetAvailable(String),

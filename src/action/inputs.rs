@@ -363,4 +363,56 @@ mod tests {
             Err(ConfigError::UnknownCommand(_))
         ));
     }
+
+    #[test]
+    fn github_inputs() -> Result<(), ConfigError> {
+        let job = read(vars(&[
+            ("INPUT_COMMAND", "verify-release"),
+            ("INPUT_TAG", "v1.0.0"),
+            ("INPUT_REPO", "attest-kit/demo"),
+            ("INPUT_GITHUB_TOKEN", "t0ken"),
+        ]))?;
+        let Job::VerifyRelease(c) = job else {
+            panic!("not verify-release")
+        };
+        assert_eq!(
+            (c.tag.as_str(), c.repo.as_deref()),
+            ("v1.0.0", Some("attest-kit/demo"))
+        );
+        assert!(c.token.is_some());
+        assert!(read(vars(&[("INPUT_COMMAND", "verify-release")])).is_err());
+        let job = read(vars(&[
+            ("INPUT_COMMAND", "verify"),
+            ("INPUT_SUBJECT_PATH", "x"),
+            ("INPUT_FROM_GITHUB", "true"),
+            ("GITHUB_REPOSITORY", "o/r"),
+            ("INPUT_CERTIFICATE_IDENTITY", "i"),
+            ("INPUT_CERTIFICATE_OIDC_ISSUER", "s"),
+        ]))?;
+        let Job::Verify(v) = job else {
+            panic!("not verify")
+        };
+        assert_eq!(v.from_github.as_deref(), Some("o/r"));
+        // push-to-github without signed attestations is refused up front.
+        assert!(matches!(
+            read(vars(&[
+                ("INPUT_SUBJECT_PATH", "x"),
+                ("INPUT_PUSH_TO_GITHUB", "true")
+            ])),
+            Err(ConfigError::Invalid {
+                input: "push-to-github",
+                ..
+            })
+        ));
+        let job = read(vars(&[
+            ("INPUT_SUBJECT_PATH", "x"),
+            ("INPUT_UPLOAD_RELEASE_ASSETS", "true"),
+            ("INPUT_OVERWRITE", "true"),
+        ]))?;
+        let Job::Attest(a) = job else {
+            panic!("not attest")
+        };
+        assert_eq!((a.upload_release_assets, a.overwrite), (Some(true), true));
+        Ok(())
+    }
 }

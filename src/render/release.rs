@@ -439,3 +439,49 @@ pub fn uploaded_text(u: &crate::commands::upload::UploadReport) -> String {
         list(&u.replaced)
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::release::{AssetRow, SbomRow, Timing};
+
+    #[test]
+    fn hostile_asset_names_stay_inside_code_spans() {
+        let evil = "a|b`c`\n<img src=x onerror=alert(1)>@team";
+        let report = ReleaseReport {
+            repo: "o/r".to_owned(),
+            tag: "v1|`\n".to_owned(),
+            release_url: String::new(),
+            download_dir: "d".to_owned(),
+            assets: vec![AssetRow {
+                name: evil.to_owned(),
+                size: 1,
+                digest: String::new(),
+                role: Role::Artifact,
+                error: Some(evil.to_owned()),
+            }],
+            signatures: Default::default(),
+            sboms: vec![SbomRow {
+                sbom: evil.to_owned(),
+                format: String::new(),
+                describes: vec![evil.to_owned()],
+                failure: Some(evil.to_owned()),
+            }],
+            provenance: Vec::new(),
+            uncovered: vec![evil.to_owned()],
+            without_sbom: Vec::new(),
+            timing: Timing::default(),
+        };
+        let md = summary(&report);
+        assert!(!md.contains("\n<img"), "{md}");
+        // One header, one separator and one row: the name broke no table row.
+        let asset_rows = md
+            .lines()
+            .skip_while(|l| !l.starts_with("| Asset"))
+            .take_while(|l| l.starts_with('|'))
+            .count();
+        assert_eq!(asset_rows, 3, "{md}");
+        assert!(!failure_lines(&report).is_empty());
+        assert!(!text(&report).contains('\u{1b}'));
+    }
+}
