@@ -29,6 +29,10 @@ step "loopback Sigstore (tests/sigstore-stack: @sigstore/mock, @sigstore/verify;
 command -v node >/dev/null || { echo "node (20+) is required for the loopback Sigstore tests" >&2; exit 1; }
 (cd "$root/tests/sigstore-stack" && npm ci --no-audit --no-fund --loglevel=error)
 
+# tests/github.rs also needs python3 (standard library only) for the loopback fake GitHub API,
+# tests/github-fake/server.py; it is skipped where ATTEST_KIT_SKIP_SIGSTORE_STACK=1.
+command -v python3 >/dev/null || { echo "python3 is required for the loopback GitHub tests" >&2; exit 1; }
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
