@@ -150,6 +150,11 @@ pub fn run(
     let (rel, assets, downloads) = rt.block_on(async {
         let rel = client.release_by_tag(&repo, &config.tag).await?;
         let assets = client.release_assets(&repo, &rel).await?;
+        if assets.is_empty() {
+            return Err(Error::Api(crate::github::api::ApiError::Explained(
+                format!("release {} of {repo} has no assets to verify", rel.tag_name),
+            )));
+        }
         console.info(&format!(
             "{} assets in {repo} {}; downloading to {}",
             assets.len(),

@@ -37,7 +37,7 @@ pub enum ApiError {
         message: String,
     },
     #[error(
-        "GitHub API rate limit reached ({path}); it resets in {wait}s, longer than the {max}s attest-kit waits"
+        "GitHub API rate limit reached ({path}); it asks to wait {wait}s (attest-kit waits at most {max}s, and retries a bounded number of times)"
     )]
     RateLimited { path: String, wait: u64, max: u64 },
     #[error("couldn't reach the GitHub API ({path}) after {attempts} attempts: {reason}")]
