@@ -388,6 +388,8 @@ fn verify_release_local_fake_github_retries_5xx_and_waits_out_429() {
     }
     let fake = fake(&[]);
     fake.publish(&signed().good());
+    // Two 502s, a 429 with Retry-After: 1, an exhausted x-ratelimit budget that resets in
+    // 1 s, and a wheel download cut off once: all waited out or retried.
     fake.faults(json!({"fail5xx": 2, "rate429": 1, "truncate": WHEEL, "truncate_count": 1}));
     let out_dir = tempfile::tempdir().expect("temp dir");
     let started = std::time::Instant::now();
@@ -396,8 +398,19 @@ fn verify_release_local_fake_github_retries_5xx_and_waits_out_429() {
     assert_eq!(out.status.code(), Some(0), "{r:#}");
     // Retry-After: 1 was honoured.
     assert!(started.elapsed() >= std::time::Duration::from_secs(1));
+
+    fake.faults(json!({"ratelimit_reset_in": 1}));
+    let started = std::time::Instant::now();
+    let out = fake.verify_release(&out_dir.path().join("dl2"), TAG);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(started.elapsed() >= std::time::Duration::from_millis(900));
     // The cut-off wheel was fetched again.
-    assert_eq!(fake.stats()["downloads"], 29);
+    assert_eq!(fake.stats()["downloads"], 29 + 28);
 }
 
 #[test]
@@ -473,6 +486,22 @@ fn verify_release_local_fake_github_explains_404_rate_limit_and_bad_token() {
         !stderr.contains("wrong"),
         "the token is never printed: {stderr}"
     );
+
+    // In Actions the token is masked before any request.
+    let out = Command::new(env!("CARGO_BIN_EXE_attest-kit"))
+        .env_clear()
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_API_URL", &fake.api)
+        .env("GITHUB_TOKEN", TOKEN)
+        .args(["verify-release", "v9.9.9", "--repo", REPO])
+        .arg("--output-dir")
+        .arg(out_dir.path().join("d"))
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains(&format!("::add-mask::{TOKEN}")), "{stdout}");
+    assert!(stdout.contains("::error"), "{stdout}");
+    assert_eq!(stdout.matches(TOKEN).count(), 1, "{stdout}");
 
     // A non-empty download directory is refused before anything is fetched.
     let used = out_dir.path().join("used");

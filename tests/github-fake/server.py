@@ -273,6 +273,8 @@ class Handler(BaseHTTPRequestHandler):
     def objects_post(self):
         with LOCK:
             STATE["stats"]["objects"] += 1
+        # Read the body before any early answer, or it would be parsed as the next request.
+        data = self.body()
         if not self.authorized():
             return self.error(401, "Bad credentials")
         if ARGS.readonly_token:
@@ -280,7 +282,6 @@ class Handler(BaseHTTPRequestHandler):
         u = urlparse(self.path)
         m = re.fullmatch(r"/repos/([^/]+)/([^/]+)/releases/(\d+)/assets", u.path)
         name = parse_qs(u.query).get("name", [None])[0]
-        data = self.body()
         if not m or not name:
             return self.error(404, "Not Found")
         found = find_release_by_id(int(m.group(3)))
