@@ -148,6 +148,13 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     objects = False
 
+    def handle(self):
+        # A client that exits with idle keep-alive connections resets them: not an error.
+        try:
+            super().handle()
+        except (ConnectionResetError, BrokenPipeError):
+            pass
+
     def log_message(self, fmt, *args):
         if os.environ.get("FAKE_GITHUB_LOG"):
             sys.stderr.write("fake-github: " + fmt % args + "\n")
