@@ -67,6 +67,7 @@ pub fn run(
         Job::VerifyRelease(c) => return run_verify_release(c, env, console),
         Job::Sign(c) => {
             let report = commands::sign::run(c, env, console)?;
+            upload_if_asked(&c.as_attest(), &report, env, console)?;
             return publish_attest(&report, c.format, env, console);
         }
     };
@@ -76,14 +77,25 @@ pub fn run(
     } else {
         None
     };
+    upload_if_asked(config, &report, env, console)?;
+    publish_attest_with(&report, config.format, env, console, pushed.as_ref())
+}
+
+/// `upload-release-assets` (by default on `release` events) after `attest` or `sign`.
+fn upload_if_asked(
+    config: &AttestConfig,
+    report: &crate::report::AttestReport,
+    env: &dyn Fn(&str) -> Option<String>,
+    console: &Console,
+) -> Result<(), Error> {
     let upload = config
         .upload_release_assets
         .unwrap_or_else(|| env("GITHUB_EVENT_NAME").as_deref() == Some("release"));
     if upload {
-        let uploaded = commands::upload::run(config, &report, env, console)?;
+        let uploaded = commands::upload::run(config, report, env, console)?;
         console.info(&render::release::uploaded_text(&uploaded));
     }
-    publish_attest_with(&report, config.format, env, console, pushed.as_ref())
+    Ok(())
 }
 
 /// Outputs, summary and the result text of `attest`, `provenance` and `sign`.

@@ -90,6 +90,9 @@ pub struct SignArgs {
     pub signing: SigningArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+    /// Release uploads (`--upload-release-assets`, `--overwrite`, `--github-token`).
+    #[command(flatten)]
+    pub github: GithubPushArgs,
 }
 
 #[derive(Debug, Default, Clone, Args)]

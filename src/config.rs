@@ -73,17 +73,30 @@ pub struct SignConfig {
     pub output_dir: PathBuf,
     pub format: Format,
     pub settings: SignSettings,
+    /// Release uploads, as for `attest`.
+    pub upload_release_assets: Option<bool>,
+    pub overwrite: bool,
+    pub github_token: Option<Secret>,
 }
 
 impl SignConfig {
     pub fn from_args(args: SignArgs) -> Result<Self, ConfigError> {
+        if args.github.push_to_github == Some(true) {
+            return Err(ConfigError::Invalid {
+                input: "push-to-github",
+                reason: "it stores signed attestations, which attest writes (sign: attestations); the sign command signs files".to_owned(),
+            });
+        }
         let attest = AttestConfig::from_args(AttestArgs {
             paths: args.paths,
             subjects: args.subjects,
             provenance: Default::default(),
             signing: SigningArgs::default(),
             output: args.output,
-            github: Default::default(),
+            github: crate::cli::GithubPushArgs {
+                push_to_github: None,
+                ..args.github
+            },
         })?;
         let settings = sign_settings(
             args.signing,
@@ -102,6 +115,9 @@ impl SignConfig {
             output_dir: attest.output_dir,
             format: attest.format,
             settings,
+            upload_release_assets: attest.upload_release_assets,
+            overwrite: attest.overwrite,
+            github_token: attest.github_token,
         })
     }
 
@@ -116,9 +132,9 @@ impl SignConfig {
             format: self.format,
             sign: None,
             push_to_github: false,
-            github_token: None,
-            upload_release_assets: Some(false),
-            overwrite: false,
+            github_token: self.github_token.clone(),
+            upload_release_assets: self.upload_release_assets,
+            overwrite: self.overwrite,
         }
     }
 }

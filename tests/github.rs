@@ -805,3 +805,72 @@ fn upload_release_assets_to_local_fake_github_without_contents_write_is_explaine
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("contents: write"), "{stderr}");
 }
+
+#[test]
+fn sign_uploads_signatures_to_the_local_fake_github_release_then_verify_release_passes() {
+    if skip() {
+        return;
+    }
+    let fake = fake(&[]);
+    let rel = fake.release_dir();
+    std::fs::create_dir_all(&rel).expect("release");
+    let work = tempfile::tempdir().expect("temp dir");
+    let stack_dir = work.path().join("stack");
+    std::fs::create_dir_all(&stack_dir).expect("stack dir");
+    let (_stack, url, request_token) = start_stack(&stack_dir);
+    // The artifacts are on the release already (a build job put them there).
+    let files: Vec<PathBuf> = [(SDIST, "sdist"), (WHEEL, "wheel")]
+        .iter()
+        .map(|(n, body)| {
+            let p = work.path().join(n);
+            std::fs::write(&p, body).expect("artifact");
+            std::fs::write(rel.join(n), body).expect("release artifact");
+            p
+        })
+        .collect();
+    let out = Command::new(env!("CARGO_BIN_EXE_attest-kit"))
+        .env_clear()
+        .env("ACTIONS_ID_TOKEN_REQUEST_URL", format!("{url}/token"))
+        .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", &request_token)
+        .env("GITHUB_API_URL", &fake.api)
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("GITHUB_REPOSITORY", REPO)
+        .env("GITHUB_REF", format!("refs/tags/{TAG}"))
+        .env("GITHUB_EVENT_NAME", "release")
+        .arg("sign")
+        .args(&files)
+        .arg("--signing-config")
+        .arg(stack_dir.join("signing_config.json"))
+        .arg("--trusted-root")
+        .arg(stack_dir.join("trusted_root.json"))
+        .arg("--output-dir")
+        .arg(work.path().join("out"))
+        .output()
+        .expect("run sign");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for n in [SDIST, WHEEL] {
+        for ext in [".sig", ".crt", ".sigstore.json"] {
+            assert!(rel.join(format!("{n}{ext}")).is_file(), "{n}{ext}");
+        }
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_attest-kit"))
+        .env_clear()
+        .env("GITHUB_API_URL", &fake.api)
+        .env("GITHUB_TOKEN", TOKEN)
+        .args(["verify-release", TAG, "--repo", REPO, "--format", "json"])
+        .arg("--trusted-root")
+        .arg(stack_dir.join("trusted_root.json"))
+        .arg("--output-dir")
+        .arg(work.path().join("dl"))
+        .output()
+        .expect("run verify-release");
+    let r = report(&out);
+    assert_eq!(out.status.code(), Some(0), "{r:#}");
+    assert_eq!(rows(&r, "signatures").len(), 4);
+    // No SBOM in this release: listed, not failed.
+    assert_eq!(r["withoutSbom"].as_array().map(Vec::len), Some(2));
+}

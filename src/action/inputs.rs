@@ -207,6 +207,12 @@ pub fn read(vars: impl IntoIterator<Item = (String, String)>) -> Result<Job, Con
                 output_dir: non_empty(raw.output_dir).map(|d| PathBuf::from(d.trim())),
                 format: None,
             },
+            github: crate::cli::GithubPushArgs {
+                push_to_github: None,
+                github_token: non_empty(raw.github_token),
+                upload_release_assets: boolean("upload-release-assets", raw.upload_release_assets)?,
+                overwrite: boolean("overwrite", raw.overwrite)?,
+            },
         };
         return Ok(Job::Sign(Box::new(SignConfig::from_args(args)?)));
     }
