@@ -19,10 +19,10 @@ step "Python tools (pinned) into .venv-ci"
   check-jsonschema==0.39.0
 export PATH="$venv/bin:$PATH"
 
-step "sigstore-python (pinned) into .venv-peer, the independent verifier tests/verify.rs compares with"
+step "sigstore-python and pypi-attestations (pinned) into .venv-peer, the independent verifiers tests/verify.rs and tests/pypi.rs compare with"
 peer="$root/.venv-peer"
 [ -x "$peer/bin/python" ] || python3 -m venv "$peer"
-"$peer/bin/pip" install --quiet --disable-pip-version-check sigstore==4.5.1
+"$peer/bin/pip" install --quiet --disable-pip-version-check sigstore==4.5.1 pypi-attestations==0.0.30
 export ATTEST_KIT_PEER_VENV="$peer"
 
 step "loopback Sigstore (tests/sigstore-stack: @sigstore/mock, @sigstore/verify; pinned by package-lock.json)"

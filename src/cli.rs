@@ -166,6 +166,11 @@ pub struct ProvenanceArgs {
     #[arg(long = "allow-local", value_name = "BOOL", num_args = 0..=1,
           default_missing_value = "true", value_parser = clap::builder::BoolishValueParser::new())]
     pub allow_local: Option<bool>,
+    /// PEP 740 attestations for PyPI, one per wheel/sdist subject, signed (implies signing):
+    /// true (publish), false, or a list of publish, provenance [default: false].
+    #[arg(long = "pypi-attestations", value_name = "WHAT", num_args = 0..=1,
+          default_missing_value = "true")]
+    pub pypi_attestations: Option<String>,
 }
 
 #[derive(Debug, Default, Clone, Args)]

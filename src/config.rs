@@ -64,6 +64,9 @@ pub struct AttestConfig {
     /// `None`: upload on `release` events only.
     pub upload_release_assets: Option<bool>,
     pub overwrite: bool,
+    /// PEP 740 attestations per distribution (`pypi-attestations`); they need `sign`'s
+    /// settings, which default to signing nothing else.
+    pub pypi: Option<crate::pypi::PypiKinds>,
 }
 
 /// The `sign` command: files in, signatures out.
@@ -135,6 +138,7 @@ impl SignConfig {
             github_token: self.github_token.clone(),
             upload_release_assets: self.upload_release_assets,
             overwrite: self.overwrite,
+            pypi: None,
         }
     }
 }
@@ -411,7 +415,24 @@ impl AttestConfig {
                 reason: "it is empty".to_owned(),
             });
         }
-        let sign = sign_settings(args.signing, None)?;
+        let pypi = match non_empty_owned(args.provenance.pypi_attestations) {
+            Some(v) => {
+                crate::pypi::PypiKinds::parse(&v).map_err(|reason| ConfigError::Invalid {
+                    input: "pypi-attestations",
+                    reason,
+                })?
+            }
+            None => None,
+        };
+        // PyPI attestations are signed: without `sign`, sign them and nothing else.
+        let default_produce = pypi.map(|_| Produce::default());
+        let sign = sign_settings(args.signing, default_produce)?;
+        if pypi.is_some() && sign.is_none() {
+            return Err(ConfigError::Invalid {
+                input: "sign",
+                reason: "pypi-attestations are signed attestations; they cannot be made with sign: false".to_owned(),
+            });
+        }
         let push_to_github = args.github.push_to_github.unwrap_or(false);
         if push_to_github && !sign.as_ref().is_some_and(|s| s.produce.attestations) {
             return Err(ConfigError::Invalid {
@@ -431,6 +452,7 @@ impl AttestConfig {
             github_token: non_empty_owned(args.github.github_token).map(Secret::new),
             upload_release_assets: args.github.upload_release_assets,
             overwrite: args.github.overwrite.unwrap_or(false),
+            pypi,
         })
     }
 }

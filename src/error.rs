@@ -26,6 +26,9 @@ pub enum Error {
     Verify(#[from] VerifyError),
     #[error(transparent)]
     Sign(#[from] SignError),
+    /// A subject cannot carry a PyPI attestation (`pypi-attestations`).
+    #[error(transparent)]
+    Pypi(#[from] crate::pypi::DistError),
     /// Some artifact × bundle pair did not verify; each row says which check failed.
     #[error("verification failed: {failed} of {total} artifact × bundle checks failed")]
     VerificationFailed { failed: usize, total: usize },
@@ -77,6 +80,9 @@ impl Error {
             {
                 Some(WASI_SANDBOX)
             }
+            Error::Pypi(_) => Some(
+                "with pypi-attestations every subject must be a wheel or an sdist named as PyPI accepts it; attest other files in another step",
+            ),
             Error::Sign(SignError::NoToken) => Some(
                 "give the job `permissions: id-token: write` (GitHub then sets ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN), or pass identity-token",
             ),

@@ -11,6 +11,7 @@ pub mod commands;
 pub mod config;
 pub mod error;
 pub mod github;
+pub mod pypi;
 pub mod release;
 pub mod render;
 pub mod report;

@@ -33,6 +33,8 @@ pub enum FileKind {
     AttestationBundle,
     /// The same bundle as one JSON line.
     AttestationJsonl,
+    /// PEP 740 Attestation object for PyPI (`<dist>.publish.attestation`).
+    PypiAttestation,
 }
 
 impl FileKind {
@@ -46,6 +48,7 @@ impl FileKind {
             FileKind::Certificate => "PEM signing certificate (cosign verify-blob --certificate)",
             FileKind::AttestationBundle => "Sigstore bundle v0.3 of the signed statement (DSSE)",
             FileKind::AttestationJsonl => "the signed statement's bundle as JSON lines",
+            FileKind::PypiAttestation => "PEP 740 attestation object, for upload to PyPI",
         }
     }
 }

@@ -26,6 +26,7 @@ struct RawInputs {
     digest_algorithms: Option<String>,
     output_dir: Option<String>,
     legacy_provenance: Option<String>,
+    pypi_attestations: Option<String>,
     // verify
     bundle_path: Option<String>,
     trusted_root: Option<String>,
@@ -229,6 +230,7 @@ pub fn read(vars: impl IntoIterator<Item = (String, String)>) -> Result<Job, Con
             legacy_provenance: boolean("legacy-provenance", raw.legacy_provenance)?,
             // A workflow run always has its GitHub context; local mode is for the CLI.
             allow_local: None,
+            pypi_attestations: non_empty(raw.pypi_attestations),
         },
         signing,
         output: OutputArgs {
@@ -259,6 +261,38 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn pypi_attestations_sign_only_themselves_by_default() -> Result<(), ConfigError> {
+        let attest = |pypi: &str, sign: &str| {
+            read(vars(&[
+                ("INPUT_SUBJECT_PATH", "dist/*"),
+                ("INPUT_SIGN", sign),
+                ("INPUT_PYPI-ATTESTATIONS", pypi),
+            ]))
+        };
+        let Job::Attest(c) = attest("true", "")? else {
+            panic!("expected attest")
+        };
+        assert_eq!(
+            c.pypi,
+            Some(crate::pypi::PypiKinds {
+                publish: true,
+                provenance: false
+            })
+        );
+        assert_eq!(
+            c.sign.map(|s| s.produce),
+            Some(crate::sign::Produce::default())
+        );
+        assert!(attest("sbom", "").is_err());
+        assert!(attest("true", "false").is_err());
+        let Job::Attest(c) = attest("false", "")? else {
+            panic!("expected attest")
+        };
+        assert!(c.pypi.is_none() && c.sign.is_none());
+        Ok(())
     }
 
     #[test]

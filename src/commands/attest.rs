@@ -65,6 +65,7 @@ fn statements_to_sign(
             base,
             bytes: serde_json::to_vec(&statement).unwrap_or_default(),
             subject: subjects[0].clone(),
+            pep740: false,
         }
     };
     if subjects.is_empty() {
@@ -159,11 +160,14 @@ pub fn run(
     }
     let signing = match &config.sign {
         Some(settings) => {
-            let statements = if settings.produce.attestations {
+            let mut statements = if settings.produce.attestations {
                 statements_to_sign(&subjects, &build, settings.single_subject_attestations)
             } else {
                 Vec::new()
             };
+            if let Some(kinds) = config.pypi {
+                statements.extend(crate::pypi::statements(&subjects, kinds, &build)?);
+            }
             let (report, more, written) = console.group("Signing", || {
                 super::sign::sign(
                     settings,

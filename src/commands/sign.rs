@@ -143,6 +143,12 @@ pub fn sign(
     let trust = Trust::new(&root_choice(settings)?).map_err(|reason| {
         SignError::Config(format!("the trusted root cannot be used: {reason}"))
     })?;
+    if statements.iter().any(|s| s.pep740) && !matches!(services.rekor, Some((_, 1))) {
+        return Err(SignError::Config(
+            "PyPI (PEP 740) attestations carry one Rekor v1 entry and no timestamp; sign with a Rekor v1 log (not sigstore-instance github, not a Rekor v2 signing config)".to_owned(),
+        )
+        .into());
+    }
     let produce = settings.produce;
     let blobs: Vec<(&Subject, Sha256Hash, String)> = if produce.bundle || produce.sig_crt {
         let mut seen = BTreeSet::new();
@@ -274,6 +280,30 @@ pub fn sign(
         let json = bundle_json(&signed.bundle)?;
         let digest = primary_sha256(&st.subject)?;
         check(&format!("{} attestation", st.base), &json, &digest)?;
+        if st.pep740 {
+            // PEP 740 form: the same signature reshaped; the reshaped form must verify too.
+            let (attestation, back) =
+                crate::pypi::pep740::convert_signed(&json).map_err(|e| SignError::SelfCheck {
+                    what: st.base.clone(),
+                    reason: e.to_string(),
+                })?;
+            check(&format!("{} (as a bundle again)", st.base), &back, &digest)?;
+            let path = add(
+                output_dir.join(&st.base),
+                attestation.into_bytes(),
+                FileKind::PypiAttestation,
+            );
+            items.push(SignedItem {
+                subject: st.base.clone(),
+                digest: digest.to_string(),
+                kind: SignedKind::Attestation,
+                bundle: Some(path),
+                signature: None,
+                certificate: None,
+                log_index: signed.log_index,
+            });
+            continue;
+        }
         let line =
             serde_json::to_string(&signed.bundle).map_err(|e| SignError::Runtime(e.to_string()))?;
         let bundle = add(

@@ -303,6 +303,9 @@ fn check_one(setup: &Setup, artifact: &Artifact, found: &Found) -> VerifyRow {
             }
         };
         let v: Verified = setup.trust.verify(bundle, data, setup.key.as_ref())?;
+        if found.pep740 {
+            pep740_subject(artifact, statement.as_ref())?;
+        }
         row.identity = v.identity.clone();
         row.issuer = v.issuer.clone();
         row.source_repository = v.claims.source_repository();
@@ -325,6 +328,34 @@ fn check_one(setup: &Setup, artifact: &Artifact, found: &Found) -> VerifyRow {
     })();
     row.failure = outcome.err();
     row
+}
+
+/// A PEP 740 attestation's one subject must be the distribution: its file name and SHA-256.
+fn pep740_subject(
+    artifact: &Artifact,
+    statement: Option<&serde_json::Value>,
+) -> Result<(), Failure> {
+    let fail = |reason: String| Failure::new(Check::ArtifactDigest, reason);
+    let file_name = artifact
+        .path
+        .as_deref()
+        .and_then(Path::file_name)
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| {
+            fail(
+                "a PyPI attestation is checked against the distribution file, not a digest"
+                    .to_owned(),
+            )
+        })?;
+    let sha256 = artifact
+        .digests
+        .iter()
+        .find(|d| d.algorithm == Algorithm::Sha256)
+        .map(|d| d.hex.clone())
+        .unwrap_or_default();
+    let statement =
+        statement.ok_or_else(|| fail("the attestation holds no statement".to_owned()))?;
+    crate::pypi::pep740::check_subject(statement, &file_name, &sha256).map_err(|e| fail(e.0))
 }
 
 pub fn run(config: &VerifyConfig, console: &Console) -> Result<VerifyReport, Error> {

@@ -25,6 +25,16 @@ pub fn attest(report: &AttestReport) -> Outputs {
     o.set("checksums-path", path(FileKind::Checksums));
     if let Some(signing) = &report.signing {
         sign(&mut o, signing);
+        let pypi: Vec<String> = report
+            .files
+            .iter()
+            .filter(|f| f.kind == FileKind::PypiAttestation)
+            .map(|f| crate::report::display_path(&f.path))
+            .collect();
+        o.set(
+            "pypi-attestation-paths",
+            serde_json::to_string(&pypi).unwrap_or_else(|_| "[]".to_owned()),
+        );
     }
     o
 }

@@ -23,6 +23,8 @@ pub struct StatementToSign {
     pub bytes: Vec<u8>,
     /// A subject of the statement, to verify the signed bundle against.
     pub subject: crate::subject::Subject,
+    /// Written as a PEP 740 Attestation object named `base` instead of a bundle.
+    pub pep740: bool,
 }
 
 /// The secrets known at startup (an explicit token, the runtime's request token), which a

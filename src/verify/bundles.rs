@@ -22,10 +22,19 @@ pub struct Found {
     /// The file, with `#N` (1-based) for the Nth bundle of a file holding several.
     pub source: String,
     pub bundle: Result<ParsedBundle, Failure>,
+    /// Read from a PEP 740 Attestation object (converted to a bundle): its one subject
+    /// must also name the distribution file.
+    pub pep740: bool,
 }
 
 /// Suffixes looked for next to an artifact, in order.
-pub const CONVENTIONS: [&str; 3] = [".sigstore.json", ".sigstore", ".intoto.jsonl"];
+pub const CONVENTIONS: [&str; 5] = [
+    ".sigstore.json",
+    ".sigstore",
+    ".intoto.jsonl",
+    crate::pypi::pep740::PUBLISH_SUFFIX,
+    crate::pypi::pep740::SLSA_SUFFIX,
+];
 
 /// The bundle files next to `artifact` by convention.
 pub fn beside(artifact: &Path) -> Vec<PathBuf> {
@@ -57,6 +66,8 @@ fn failed(source: String, check: Check, reason: impl Into<String>) -> Vec<Found>
     vec![Found {
         source,
         bundle: Err(Failure::new(check, reason)),
+
+        pep740: false,
     }]
 }
 
@@ -89,6 +100,8 @@ pub fn load(path: &Path) -> Vec<Found> {
             return vec![Found {
                 source,
                 bundle: Err(f),
+
+                pep740: false,
             }];
         }
     };
@@ -103,6 +116,8 @@ fn load_pair(sig_path: &Path, source: String) -> Vec<Found> {
             return vec![Found {
                 source,
                 bundle: Err(f),
+
+                pep740: false,
             }];
         }
     };
@@ -123,6 +138,8 @@ fn load_pair(sig_path: &Path, source: String) -> Vec<Found> {
     vec![Found {
         source,
         bundle: ParsedBundle::from_signature_and_certificate(&sig, &cert),
+
+        pep740: false,
     }]
 }
 
@@ -135,6 +152,13 @@ pub fn parse_text(source: &str, text: &str) -> Vec<Found> {
     // A whole-document parse first; JSON lines only when that fails on a multi-line file.
     match serde_json::from_str::<Value>(trimmed) {
         Ok(Value::Array(items)) => return many(source, items.into_iter().map(Ok)),
+        Ok(v @ Value::Object(_)) if crate::pypi::pep740::looks_like(&v) => {
+            return vec![Found {
+                source: source.to_owned(),
+                bundle: from_pep740(trimmed),
+                pep740: true,
+            }];
+        }
         Ok(Value::Object(obj)) if obj.contains_key("attestations") => {
             let items = obj
                 .get("attestations")
@@ -149,6 +173,8 @@ pub fn parse_text(source: &str, text: &str) -> Vec<Found> {
             return vec![Found {
                 source: source.to_owned(),
                 bundle: ParsedBundle::from_json(trimmed),
+
+                pep740: false,
             }];
         }
         Err(_) if trimmed.lines().filter(|l| !l.trim().is_empty()).count() > 1 => {}
@@ -156,6 +182,8 @@ pub fn parse_text(source: &str, text: &str) -> Vec<Found> {
             return vec![Found {
                 source: source.to_owned(),
                 bundle: ParsedBundle::from_json(trimmed),
+
+                pep740: false,
             }];
         }
     }
@@ -164,6 +192,12 @@ pub fn parse_text(source: &str, text: &str) -> Vec<Found> {
         .filter(|l| !l.trim().is_empty())
         .map(|l| serde_json::from_str::<Value>(l).map_err(|e| e.to_string()));
     many(source, lines)
+}
+
+/// A PEP 740 Attestation object as the bundle it stands for.
+fn from_pep740(text: &str) -> Result<ParsedBundle, Failure> {
+    let a = crate::pypi::pep740::parse(text).map_err(|e| Failure::new(Check::Bundle, e.0))?;
+    ParsedBundle::from_json(&crate::pypi::pep740::to_bundle(&a).to_string())
 }
 
 fn many(source: &str, items: impl Iterator<Item = Result<Value, String>>) -> Vec<Found> {
@@ -182,7 +216,11 @@ fn many(source: &str, items: impl Iterator<Item = Result<Value, String>>) -> Vec
                 }
                 Err(e) => Err(Failure::new(Check::Bundle, format!("not JSON: {e}"))),
             };
-            Found { source, bundle }
+            Found {
+                source,
+                bundle,
+                pep740: false,
+            }
         })
         .collect();
     if found.is_empty() {
@@ -221,6 +259,24 @@ mod tests {
                     text
                 );
             }
+        }
+    }
+
+    #[test]
+    fn pep740_objects_are_recognised_and_garbage_in_them_is_a_bundle_failure() {
+        for text in [
+            r#"{"verification_material": {}, "envelope": {}}"#,
+            r#"{"version": 1, "verification_material": {"certificate": "QQ==", "transparency_entries": [{}]}, "envelope": {"statement": "QQ==", "signature": "QQ=="}}"#,
+            r#"{"version": 7, "verification_material": {"certificate": "QQ==", "transparency_entries": [{}]}, "envelope": {"statement": "QQ==", "signature": "QQ=="}}"#,
+        ] {
+            let found = parse_text("x.publish.attestation", text);
+            assert_eq!(found.len(), 1);
+            assert!(found[0].pep740, "{text}");
+            assert_eq!(
+                found[0].bundle.as_ref().err().map(|e| e.check),
+                Some(Check::Bundle),
+                "{text}"
+            );
         }
     }
 

@@ -156,6 +156,23 @@ jobs:
           signing-config: ${{ env.AK_SIGNING_CONFIG }}
           trusted-root: ${{ env.AK_TRUSTED_ROOT }}
           output-dir: ${{ env.EXPORT_DIR }}/signed
+  pypi:
+    runs-on: ubuntu-latest
+    permissions:
+      id-token: write
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          persist-credentials: false
+      - run: printf 'PK\003\004 a wheel by its magic number' > demo_pkg-1.0-py3-none-any.whl
+      - id: ak
+        uses: attest-kit/attest-kit@v1
+        with:
+          subject-path: demo_pkg-1.0-py3-none-any.whl
+          pypi-attestations: true
+          signing-config: ${{ env.AK_SIGNING_CONFIG }}
+          trusted-root: ${{ env.AK_TRUSTED_ROOT }}
+          output-dir: ${{ env.EXPORT_DIR }}/pypi
   missing:
     runs-on: ubuntu-latest
     steps:
@@ -444,6 +461,71 @@ fn act_signs_against_a_local_fake_sigstore() {
         run.summary.contains("cosign verify-blob"),
         "{}",
         run.summary
+    );
+}
+
+/// `attest` with `pypi-attestations: true` in a workflow run by act, against the same local
+/// fake Sigstore: the PEP 740 file is written and named in the outputs.
+#[test]
+fn act_writes_pypi_attestations_against_a_local_fake_sigstore() {
+    let Some(act) = prerequisites() else { return };
+    if std::env::var("ATTEST_KIT_SKIP_SIGSTORE_STACK").as_deref() == Ok("1") {
+        return;
+    }
+    let stack_dir = tempfile::tempdir().expect("tmp");
+    let mut child = Command::new("node")
+        .arg(repo_root().join("tests/sigstore-stack/server.js"))
+        .arg("--dir")
+        .arg(stack_dir.path())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("node runs the loopback Sigstore");
+    let mut line = String::new();
+    if let Some(out) = child.stdout.take() {
+        let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(out), &mut line);
+    }
+    let info: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
+    let s = |k: &str| info[k].as_str().unwrap_or_default().to_owned();
+    let env = [
+        format!("ACTIONS_ID_TOKEN_REQUEST_URL={}", s("tokenUrl")),
+        format!("ACTIONS_ID_TOKEN_REQUEST_TOKEN={}", s("requestToken")),
+        format!(
+            "AK_SIGNING_CONFIG={}",
+            stack_dir.path().join("signing_config.json").display()
+        ),
+        format!(
+            "AK_TRUSTED_ROOT={}",
+            stack_dir.path().join("trusted_root.json").display()
+        ),
+    ];
+    let (run, tmp) = run_job_with(&act, "pypi", &env);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(
+        run.result.as_deref(),
+        Some("success"),
+        "errors: {:?}",
+        run.errors
+    );
+    let paths: Vec<String> = serde_json::from_str(
+        run.outputs["pypi-attestation-paths"]
+            .as_str()
+            .unwrap_or("[]"),
+    )
+    .unwrap_or_default();
+    assert_eq!(paths.len(), 1, "{paths:?}");
+    assert!(paths[0].ends_with("demo_pkg-1.0-py3-none-any.whl.publish.attestation"));
+    let file = tmp
+        .path()
+        .join("export/pypi/demo_pkg-1.0-py3-none-any.whl.publish.attestation");
+    let att: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap_or_default())
+        .unwrap_or_default();
+    assert_eq!(att["version"], 1, "{att}");
+    // Nothing else was signed: no bundle for the file itself.
+    assert!(
+        !tmp.path()
+            .join("export/pypi/demo_pkg-1.0-py3-none-any.whl.sigstore.json")
+            .exists()
     );
 }
 
