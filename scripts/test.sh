@@ -56,6 +56,10 @@ if ! "$pybuild/bin/python" -c 'import libarchive' 2>/dev/null; then
 fi
 export ATTEST_KIT_DIFFOSCOPE="$pybuild/bin/diffoscope"
 
+# tests/github.rs also needs python3 (standard library only) for the loopback fake GitHub API,
+# tests/github-fake/server.py; it is skipped where ATTEST_KIT_SKIP_SIGSTORE_STACK=1.
+command -v python3 >/dev/null || { echo "python3 is required for the loopback GitHub tests" >&2; exit 1; }
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 

@@ -11,6 +11,7 @@ use crate::cli::{App, CliCommand};
 use crate::commands;
 use crate::config::{
     AttestConfig, Format, Job, ReproduceConfig, SbomConfig, SignConfig, VerifyConfig,
+    VerifyReleaseConfig,
 };
 use crate::error::Error;
 use crate::render;
@@ -46,6 +47,9 @@ pub fn main() -> ExitCode {
             ReproduceConfig::from_args(*args).map(|c| Job::Reproduce(Box::new(c)))
         }
         CliCommand::Sbom(args) => SbomConfig::from_args(args).map(|c| Job::Sbom(Box::new(c))),
+        CliCommand::VerifyRelease(args) => {
+            VerifyReleaseConfig::from_args(*args).map(|c| Job::VerifyRelease(Box::new(c)))
+        }
         CliCommand::Action => inputs::read(env.clone()),
     };
     let result = job
@@ -67,15 +71,40 @@ pub fn run(
         Job::Attest(c) => ("attest", c),
         Job::Provenance(c) => ("provenance", c),
         Job::Verify(c) => return run_verify(c, env, console),
+        Job::VerifyRelease(c) => return run_verify_release(c, env, console),
         Job::Sign(c) => {
             let report = commands::sign::run(c, env, console)?;
+            upload_if_asked(&c.as_attest(), &report, env, console)?;
             return publish_attest(&report, c.format, env, console);
         }
         Job::Reproduce(c) => return run_reproduce(c, env, console),
         Job::Sbom(c) => return run_sbom(c, env, console),
     };
     let report = commands::attest::run(name, config, env, console)?;
-    publish_attest(&report, config.format, env, console)
+    let pushed = if config.push_to_github {
+        Some(commands::push::run(config, &report, env, console)?)
+    } else {
+        None
+    };
+    upload_if_asked(config, &report, env, console)?;
+    publish_attest_with(&report, config.format, env, console, pushed.as_ref())
+}
+
+/// `upload-release-assets` (by default on `release` events) after `attest` or `sign`.
+fn upload_if_asked(
+    config: &AttestConfig,
+    report: &crate::report::AttestReport,
+    env: &dyn Fn(&str) -> Option<String>,
+    console: &Console,
+) -> Result<(), Error> {
+    let upload = config
+        .upload_release_assets
+        .unwrap_or_else(|| env("GITHUB_EVENT_NAME").as_deref() == Some("release"));
+    if upload {
+        let uploaded = commands::upload::run(config, report, env, console)?;
+        console.info(&render::release::uploaded_text(&uploaded));
+    }
+    Ok(())
 }
 
 /// Outputs, summary and the result text of `attest`, `provenance` and `sign`.
@@ -85,6 +114,16 @@ fn publish_attest(
     env: &dyn Fn(&str) -> Option<String>,
     console: &Console,
 ) -> Result<(), Error> {
+    publish_attest_with(report, format, env, console, None)
+}
+
+fn publish_attest_with(
+    report: &crate::report::AttestReport,
+    format: Format,
+    env: &dyn Fn(&str) -> Option<String>,
+    console: &Console,
+    pushed: Option<&commands::push::PushReport>,
+) -> Result<(), Error> {
     for w in report
         .warnings
         .iter()
@@ -92,11 +131,12 @@ fn publish_attest(
     {
         console.warning(&Location::default(), w);
     }
-    publish(
-        env,
-        &render::outputs::attest(report),
-        &render::summary::attest(report),
-    )?;
+    let mut outputs = render::outputs::attest(report);
+    let mut summary = render::summary::attest(report);
+    if let Some(p) = pushed {
+        render::release::pushed(&mut outputs, &mut summary, p);
+    }
+    publish(env, &outputs, &summary)?;
     console.result(&match format {
         Format::Text => render::text::attest(report),
         Format::Json => render::json::attest(report),
@@ -133,7 +173,7 @@ fn run_verify(
     env: &dyn Fn(&str) -> Option<String>,
     console: &Console,
 ) -> Result<(), Error> {
-    let report = commands::verify::run(config, console)?;
+    let report = commands::verify::run_env(config, env, console)?;
     for w in &report.warnings {
         console.warning(&Location::default(), w);
     }
@@ -216,6 +256,42 @@ fn run_reproduce(
         Ok(())
     } else {
         Err(Error::NotReproducible { differ, total })
+    }
+}
+
+/// Runs `verify-release`: like `verify`, failures are annotated and fail the run after the
+/// outputs and summary are written.
+fn run_verify_release(
+    config: &VerifyReleaseConfig,
+    env: &dyn Fn(&str) -> Option<String>,
+    console: &Console,
+) -> Result<(), Error> {
+    let report = commands::verify_release::run(config, env, console)?;
+    if console.mode() == crate::action::commands::Mode::Actions {
+        for line in render::release::failure_lines(&report) {
+            let location = Location {
+                title: Some("verify-release".to_owned()),
+                ..Location::default()
+            };
+            console.error(&location, &line);
+        }
+    }
+    publish(
+        env,
+        &render::release::outputs(&report),
+        &render::release::summary(&report),
+    )?;
+    console.result(&match config.verify.format {
+        Format::Text => render::release::text(&report),
+        Format::Json => render::release::json(&report),
+    });
+    if report.verified() {
+        Ok(())
+    } else {
+        Err(Error::ReleaseFailed {
+            failed: report.failures(),
+            total: report.checks(),
+        })
     }
 }
 

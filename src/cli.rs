@@ -37,6 +37,9 @@ pub enum CliCommand {
     /// Write SBOMs (SPDX 2.3 and CycloneDX 1.6) of Python wheels and sdists, or of a Rust
     /// binary with its Cargo.lock, and in-toto statements over them.
     Sbom(SbomCommandArgs),
+    /// Download a GitHub release and verify all of it: signatures, SBOMs, provenance.
+    #[command(name = "verify-release")]
+    VerifyRelease(Box<VerifyReleaseArgs>),
     /// Run as a GitHub Action: read the command and its settings from INPUT_* variables.
     #[command(hide = true)]
     Action,
@@ -57,6 +60,31 @@ pub struct AttestArgs {
     pub signing: SigningArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+    #[command(flatten)]
+    pub github: GithubPushArgs,
+}
+
+#[derive(Debug, Default, Clone, Args)]
+#[command(next_help_heading = "GitHub")]
+pub struct GithubPushArgs {
+    /// Store each signed attestation bundle with GitHub's attestations API
+    /// (`permissions: attestations: write`) [default: false]. Needs --sign with attestations.
+    #[arg(long = "push-to-github", value_name = "BOOL", num_args = 0..=1,
+          default_missing_value = "true", value_parser = clap::builder::BoolishValueParser::new())]
+    pub push_to_github: Option<bool>,
+    /// A token for the GitHub API [default: $GITHUB_TOKEN]; the repository is
+    /// $GITHUB_REPOSITORY and the host $GITHUB_API_URL.
+    #[arg(long = "github-token", value_name = "TOKEN")]
+    pub github_token: Option<String>,
+    /// Upload every file the step wrote to the release of the current tag (needs
+    /// `permissions: contents: write`) [default: true on release events, else false].
+    #[arg(long = "upload-release-assets", value_name = "BOOL", num_args = 0..=1,
+          default_missing_value = "true", value_parser = clap::builder::BoolishValueParser::new())]
+    pub upload_release_assets: Option<bool>,
+    /// Replace release assets whose content differs instead of failing [default: false].
+    #[arg(long = "overwrite", value_name = "BOOL", num_args = 0..=1,
+          default_missing_value = "true", value_parser = clap::builder::BoolishValueParser::new())]
+    pub overwrite: Option<bool>,
 }
 
 #[derive(Debug, Default, Clone, Args)]
@@ -70,6 +98,9 @@ pub struct SignArgs {
     pub signing: SigningArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+    /// Release uploads (`--upload-release-assets`, `--overwrite`, `--github-token`).
+    #[command(flatten)]
+    pub github: GithubPushArgs,
 }
 
 #[derive(Debug, Default, Clone, Args)]
@@ -262,6 +293,14 @@ pub struct BundleArgs {
     /// --trusted-root wins over it).
     #[arg(long = "staging")]
     pub staging: bool,
+    /// Fetch the artifacts' attestation bundles from GitHub's attestations API by digest:
+    /// OWNER/REPO (a repository's) or OWNER (an organisation's or user's). Uses
+    /// GITHUB_API_URL and GITHUB_TOKEN.
+    #[arg(long = "from-github", value_name = "OWNER[/REPO]")]
+    pub from_github: Option<String>,
+    /// The token for --from-github [default: $GITHUB_TOKEN, then $GH_TOKEN].
+    #[arg(long = "github-token", value_name = "TOKEN")]
+    pub github_token: Option<String>,
 }
 
 #[derive(Debug, Default, Clone, Args)]
@@ -360,6 +399,43 @@ pub struct ReproduceArgs {
     pub print_source_date_epoch: bool,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Debug, Default, Clone, Args)]
+pub struct VerifyReleaseArgs {
+    /// The release's tag, e.g. v1.0.0.
+    #[arg(value_name = "TAG")]
+    pub tag: Option<String>,
+    /// OWNER/REPO of the release [default: $GITHUB_REPOSITORY].
+    #[arg(long = "repo", value_name = "OWNER/REPO", help_heading = "GitHub")]
+    pub repo: Option<String>,
+    /// A token for the GitHub API [default: $GITHUB_TOKEN, then $GH_TOKEN; none for
+    /// public releases]. The API host is $GITHUB_API_URL (GHES, GHE.com).
+    #[arg(long = "github-token", value_name = "TOKEN", help_heading = "GitHub")]
+    pub github_token: Option<String>,
+    /// A trusted_root.json to verify against instead of the embedded roots.
+    #[arg(
+        long = "trusted-root",
+        value_name = "FILE",
+        help_heading = "Bundles and trust"
+    )]
+    pub trusted_root: Option<PathBuf>,
+    /// The identity policy; without certificate-identity(-regexp) and issuer it is the
+    /// repository's own workflows, signed through GitHub Actions' OIDC issuer.
+    #[command(flatten)]
+    pub identity: IdentityArgs,
+    /// Where the release's assets are downloaded; it must be empty or absent
+    /// [default: release-<TAG>].
+    #[arg(long = "output-dir", value_name = "DIR", help_heading = "Output")]
+    pub output_dir: Option<PathBuf>,
+    /// How to print the result on stdout.
+    #[arg(
+        long = "format",
+        value_enum,
+        value_name = "FORMAT",
+        help_heading = "Output"
+    )]
+    pub format: Option<CliFormat>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -19,7 +19,7 @@ pub enum ConfigError {
     #[error(transparent)]
     Subject(#[from] SubjectError),
     #[error(
-        "unknown command {0:?}; expected one of: attest, provenance, verify, sign, sbom, reproduce"
+        "unknown command {0:?}; expected one of: attest, provenance, verify, verify-release, sign, sbom, reproduce"
     )]
     UnknownCommand(String),
     #[error("command {0:?} is not in this version of attest-kit yet")]
@@ -63,6 +63,12 @@ pub struct AttestConfig {
     pub format: Format,
     /// Sign the subjects and the provenance (`sign` input); `None` leaves them unsigned.
     pub sign: Option<SignSettings>,
+    /// Upload the attestation bundles to GitHub's attestations API (`push-to-github`).
+    pub push_to_github: bool,
+    pub github_token: Option<Secret>,
+    /// `None`: upload on `release` events only.
+    pub upload_release_assets: Option<bool>,
+    pub overwrite: bool,
     /// PEP 740 attestations per distribution (`pypi-attestations`); they need `sign`'s
     /// settings, which default to signing nothing else.
     pub pypi: Option<crate::pypi::PypiKinds>,
@@ -87,10 +93,20 @@ pub struct SignConfig {
     pub output_dir: PathBuf,
     pub format: Format,
     pub settings: SignSettings,
+    /// Release uploads, as for `attest`.
+    pub upload_release_assets: Option<bool>,
+    pub overwrite: bool,
+    pub github_token: Option<Secret>,
 }
 
 impl SignConfig {
     pub fn from_args(args: SignArgs) -> Result<Self, ConfigError> {
+        if args.github.push_to_github == Some(true) {
+            return Err(ConfigError::Invalid {
+                input: "push-to-github",
+                reason: "it stores signed attestations, which attest writes (sign: attestations); the sign command signs files".to_owned(),
+            });
+        }
         let attest = AttestConfig::from_args(AttestArgs {
             paths: args.paths,
             subjects: args.subjects,
@@ -98,6 +114,10 @@ impl SignConfig {
             signing: SigningArgs::default(),
             sbom: Default::default(),
             output: args.output,
+            github: crate::cli::GithubPushArgs {
+                push_to_github: None,
+                ..args.github
+            },
         })?;
         let settings = sign_settings(
             args.signing,
@@ -116,6 +136,9 @@ impl SignConfig {
             output_dir: attest.output_dir,
             format: attest.format,
             settings,
+            upload_release_assets: attest.upload_release_assets,
+            overwrite: attest.overwrite,
+            github_token: attest.github_token,
         })
     }
 
@@ -129,6 +152,10 @@ impl SignConfig {
             allow_local: true,
             format: self.format,
             sign: None,
+            push_to_github: false,
+            github_token: self.github_token.clone(),
+            upload_release_assets: self.upload_release_assets,
+            overwrite: self.overwrite,
             pypi: None,
             sbom: None,
             rebuild: None,
@@ -324,6 +351,7 @@ pub enum Job {
     Sign(Box<SignConfig>),
     Reproduce(Box<ReproduceConfig>),
     Sbom(Box<SbomConfig>),
+    VerifyRelease(Box<VerifyReleaseConfig>),
 }
 
 /// `reproduce`: what to compare, and how to rebuild.
@@ -397,6 +425,70 @@ impl ReproduceConfig {
     }
 }
 
+/// `verify-release`: a release's tag and where it is; the verification settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyReleaseConfig {
+    pub tag: String,
+    /// `None`: GITHUB_REPOSITORY.
+    pub repo: Option<String>,
+    /// `None`: GITHUB_TOKEN, then GH_TOKEN.
+    pub token: Option<Secret>,
+    /// `None`: release-<tag>.
+    pub output_dir: Option<PathBuf>,
+    /// The signature checks; its identity is filled from the repository when empty.
+    pub verify: VerifyConfig,
+}
+
+impl VerifyReleaseConfig {
+    pub fn from_args(args: crate::cli::VerifyReleaseArgs) -> Result<Self, ConfigError> {
+        let tag = non_empty_owned(args.tag).ok_or(ConfigError::Invalid {
+            input: "tag",
+            reason: "give the release's tag, e.g. v1.0.0".to_owned(),
+        })?;
+        let repo = non_empty_owned(args.repo);
+        if let Some(r) = &repo {
+            crate::release::check_repo(r).map_err(|reason| ConfigError::Invalid {
+                input: "repo",
+                reason,
+            })?;
+        }
+        let i = args.identity;
+        let identity = crate::verify::policy::IdentitySpec {
+            certificate_identity: non_empty_owned(i.certificate_identity),
+            certificate_identity_regexp: non_empty_owned(i.certificate_identity_regexp),
+            certificate_oidc_issuer: non_empty_owned(i.certificate_oidc_issuer),
+            certificate_oidc_issuer_regexp: non_empty_owned(i.certificate_oidc_issuer_regexp),
+            signer_repository: non_empty_owned(i.signer_repository),
+            signer_workflow: non_empty_owned(i.signer_workflow),
+            source_repository: non_empty_owned(i.source_repository),
+            source_ref: non_empty_owned(i.source_ref),
+            source_digest: non_empty_owned(i.source_digest),
+            runner_environment: non_empty_owned(i.runner_environment),
+        };
+        let verify = VerifyConfig {
+            artifacts: Vec::new(),
+            bundle_patterns: Vec::new(),
+            trusted_root: args.trusted_root,
+            staging: false,
+            key: None,
+            identity,
+            predicate_type: non_empty_owned(i.predicate_type),
+            deny_self_hosted_runners: i.deny_self_hosted_runners.unwrap_or(false),
+            policy: i.policy,
+            format: args.format.map(Format::from).unwrap_or_default(),
+            from_github: None,
+            github_token: None,
+        };
+        Ok(VerifyReleaseConfig {
+            tag,
+            repo,
+            token: non_empty_owned(args.github_token).map(Secret::new),
+            output_dir: args.output_dir.filter(|p| !p.as_os_str().is_empty()),
+            verify,
+        })
+    }
+}
+
 /// An artifact to verify, as given.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ArtifactSpec {
@@ -417,6 +509,9 @@ pub struct VerifyConfig {
     pub deny_self_hosted_runners: bool,
     pub policy: Option<PathBuf>,
     pub format: Format,
+    /// Fetch bundles from GitHub's attestations API: `OWNER/REPO` or `OWNER`.
+    pub from_github: Option<String>,
+    pub github_token: Option<Secret>,
 }
 
 fn looks_like_digest(s: &str) -> bool {
@@ -473,6 +568,24 @@ impl VerifyConfig {
             runner_environment: non_empty_owned(i.runner_environment),
         };
         let key = args.bundles.key;
+        let from_github = non_empty_owned(args.bundles.from_github);
+        if let Some(g) = &from_github {
+            let ok = if g.contains('/') {
+                crate::release::check_repo(g)
+            } else {
+                crate::release::check_repo(&format!("{g}/x"))
+            };
+            ok.map_err(|reason| ConfigError::Invalid {
+                input: "from-github",
+                reason,
+            })?;
+            if !bundle_patterns.is_empty() {
+                return Err(ConfigError::Invalid {
+                    input: "from-github",
+                    reason: "give either bundle-path or from-github, not both".to_owned(),
+                });
+            }
+        }
         // The policy file may supply the identities; without it (and without a key) the
         // flags must, and their problems are reported before anything is read.
         if i.policy.is_none() || !identity.is_empty() {
@@ -494,6 +607,8 @@ impl VerifyConfig {
             deny_self_hosted_runners: i.deny_self_hosted_runners.unwrap_or(false),
             policy: i.policy,
             format: args.output.format.map(Format::from).unwrap_or_default(),
+            from_github,
+            github_token: non_empty_owned(args.bundles.github_token).map(Secret::new),
         })
     }
 }
@@ -559,6 +674,13 @@ impl AttestConfig {
                 reason: "pypi-attestations are signed attestations; they cannot be made with sign: false".to_owned(),
             });
         }
+        let push_to_github = args.github.push_to_github.unwrap_or(false);
+        if push_to_github && !sign.as_ref().is_some_and(|s| s.produce.attestations) {
+            return Err(ConfigError::Invalid {
+                input: "push-to-github",
+                reason: "GitHub stores signed attestations: also set sign to include attestations (e.g. sign: attestations)".to_owned(),
+            });
+        }
         Ok(AttestConfig {
             subjects,
             algorithms: parse_algorithms(s.digest_algorithms.as_deref())?,
@@ -567,6 +689,10 @@ impl AttestConfig {
             allow_local: args.provenance.allow_local.unwrap_or(false),
             format: args.output.format.map(Format::from).unwrap_or_default(),
             sign,
+            push_to_github,
+            github_token: non_empty_owned(args.github.github_token).map(Secret::new),
+            upload_release_assets: args.github.upload_release_assets,
+            overwrite: args.github.overwrite.unwrap_or(false),
             pypi,
             sbom: SbomSettings::from_args(args.sbom, false)?,
             rebuild: match non_empty_owned(args.provenance.rebuild_command) {

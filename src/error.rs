@@ -35,6 +35,15 @@ pub enum Error {
     /// Some artifact × bundle pair did not verify; each row says which check failed.
     #[error("verification failed: {failed} of {total} artifact × bundle checks failed")]
     VerificationFailed { failed: usize, total: usize },
+    /// A GitHub API call failed (explained for 403/404).
+    #[cfg(feature = "native")]
+    #[error(transparent)]
+    Api(#[from] crate::github::api::ApiError),
+    #[error("couldn't start the async runtime: {0}")]
+    Runtime(String),
+    /// `verify-release` found something unverified; the report lists each.
+    #[error("release verification failed: {failed} of {total} checks failed")]
+    ReleaseFailed { failed: usize, total: usize },
     /// The portable (WASM) build was asked for a command it does not carry.
     #[error(
         "`{command}` needs the native attest-kit binary; this is the portable WASM build, which runs attest, provenance, sbom and reproduce's comparison"

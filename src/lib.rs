@@ -12,6 +12,7 @@ pub mod config;
 pub mod error;
 pub mod github;
 pub mod pypi;
+pub mod release;
 pub mod render;
 pub mod report;
 pub mod reproduce;

@@ -46,6 +46,14 @@ struct RawInputs {
     deny_self_hosted_runners: Option<String>,
     predicate_type: Option<String>,
     policy: Option<String>,
+    from_github: Option<String>,
+    push_to_github: Option<String>,
+    upload_release_assets: Option<String>,
+    overwrite: Option<String>,
+    // verify-release
+    tag: Option<String>,
+    repo: Option<String>,
+    github_token: Option<String>,
     // sign
     sign: Option<String>,
     identity_token: Option<String>,
@@ -126,7 +134,16 @@ fn signing_args(raw: &mut RawInputs) -> Result<SigningArgs, ConfigError> {
 
 /// The `verify` command's inputs. Artifacts come from `subject-path` (paths, globs or
 /// `sha256:<hex>` digests) and `subject-digest`.
-fn verify_args(raw: RawInputs) -> Result<VerifyArgs, ConfigError> {
+fn verify_args(raw: RawInputs, repository: Option<&str>) -> Result<VerifyArgs, ConfigError> {
+    // `from-github: true` means the workflow's own repository.
+    let from_github = match non_empty(raw.from_github.clone()).as_deref().map(str::trim) {
+        None | Some("false") => None,
+        Some("true") => Some(repository.map(str::to_owned).ok_or(ConfigError::Invalid {
+            input: "from-github",
+            reason: "true needs GITHUB_REPOSITORY; give OWNER/REPO".to_owned(),
+        })?),
+        Some(other) => Some(other.to_owned()),
+    };
     let path = |v: Option<String>| non_empty(v).map(|p| PathBuf::from(p.trim()));
     Ok(VerifyArgs {
         artifacts: Vec::new(),
@@ -137,6 +154,8 @@ fn verify_args(raw: RawInputs) -> Result<VerifyArgs, ConfigError> {
             trusted_root: path(raw.trusted_root),
             key: path(raw.key),
             staging: false,
+            from_github,
+            github_token: non_empty(raw.github_token),
         },
         identity: IdentityArgs {
             certificate_identity: non_empty(raw.certificate_identity),
@@ -178,6 +197,11 @@ fn boolean(input: &'static str, v: Option<String>) -> Result<Option<bool>, Confi
 
 /// Builds the job from the process's variables (`name → value`).
 pub fn read(vars: impl IntoIterator<Item = (String, String)>) -> Result<Job, ConfigError> {
+    let vars: Vec<(String, String)> = vars.into_iter().collect();
+    let repository = vars
+        .iter()
+        .find(|(k, v)| k == "GITHUB_REPOSITORY" && !v.is_empty())
+        .map(|(_, v)| v.clone());
     // One value per input. Our action.yml sets `INPUT_X_Y`; some runners (act) also set
     // `INPUT_X-Y`, which envy would see as a duplicate: the underscore spelling wins.
     let mut inputs = std::collections::BTreeMap::new();
@@ -197,7 +221,7 @@ pub fn read(vars: impl IntoIterator<Item = (String, String)>) -> Result<Job, Con
 
     let command = non_empty(raw.command.take()).unwrap_or_else(|| "attest".to_owned());
     if command.trim() == "verify" {
-        let config = VerifyConfig::from_args(verify_args(raw)?)?;
+        let config = VerifyConfig::from_args(verify_args(raw, repository.as_deref())?)?;
         return Ok(Job::Verify(Box::new(config)));
     }
     if command.trim() == "reproduce" {
@@ -217,6 +241,24 @@ pub fn read(vars: impl IntoIterator<Item = (String, String)>) -> Result<Job, Con
         };
         return Ok(Job::Sbom(Box::new(SbomConfig::from_args(args)?)));
     }
+    if command.trim() == "verify-release" {
+        let tag = non_empty(raw.tag.take());
+        let repo = non_empty(raw.repo.take());
+        let token = non_empty(raw.github_token.take());
+        let output_dir = non_empty(raw.output_dir.take()).map(|d| PathBuf::from(d.trim()));
+        let v = verify_args(raw, repository.as_deref())?;
+        let args = crate::cli::VerifyReleaseArgs {
+            tag,
+            repo,
+            github_token: token,
+            trusted_root: v.bundles.trusted_root,
+            identity: v.identity,
+            output_dir,
+            format: None,
+        };
+        let config = crate::config::VerifyReleaseConfig::from_args(args)?;
+        return Ok(Job::VerifyRelease(Box::new(config)));
+    }
     let signing = signing_args(&mut raw)?;
     if command.trim() == "sign" {
         let args = SignArgs {
@@ -232,6 +274,12 @@ pub fn read(vars: impl IntoIterator<Item = (String, String)>) -> Result<Job, Con
             output: OutputArgs {
                 output_dir: non_empty(raw.output_dir).map(|d| PathBuf::from(d.trim())),
                 format: None,
+            },
+            github: crate::cli::GithubPushArgs {
+                push_to_github: None,
+                github_token: non_empty(raw.github_token),
+                upload_release_assets: boolean("upload-release-assets", raw.upload_release_assets)?,
+                overwrite: boolean("overwrite", raw.overwrite)?,
             },
         };
         return Ok(Job::Sign(Box::new(SignConfig::from_args(args)?)));
@@ -260,11 +308,16 @@ pub fn read(vars: impl IntoIterator<Item = (String, String)>) -> Result<Job, Con
             output_dir: non_empty(raw.output_dir).map(|d| PathBuf::from(d.trim())),
             format: None,
         },
+        github: crate::cli::GithubPushArgs {
+            push_to_github: boolean("push-to-github", raw.push_to_github)?,
+            github_token: non_empty(raw.github_token),
+            upload_release_assets: boolean("upload-release-assets", raw.upload_release_assets)?,
+            overwrite: boolean("overwrite", raw.overwrite)?,
+        },
     };
     match command.trim() {
         "attest" => Ok(Job::Attest(AttestConfig::from_args(args)?)),
         "provenance" => Ok(Job::Provenance(AttestConfig::from_args(args)?)),
-        c @ "verify-release" => Err(ConfigError::NotYetAvailable(c.to_owned())),
         other => Err(ConfigError::UnknownCommand(other.to_owned())),
     }
 }
@@ -472,5 +525,57 @@ mod tests {
             with("rm -rf"),
             Err(ConfigError::UnknownCommand(_))
         ));
+    }
+
+    #[test]
+    fn github_inputs() -> Result<(), ConfigError> {
+        let job = read(vars(&[
+            ("INPUT_COMMAND", "verify-release"),
+            ("INPUT_TAG", "v1.0.0"),
+            ("INPUT_REPO", "attest-kit/demo"),
+            ("INPUT_GITHUB_TOKEN", "t0ken"),
+        ]))?;
+        let Job::VerifyRelease(c) = job else {
+            panic!("not verify-release")
+        };
+        assert_eq!(
+            (c.tag.as_str(), c.repo.as_deref()),
+            ("v1.0.0", Some("attest-kit/demo"))
+        );
+        assert!(c.token.is_some());
+        assert!(read(vars(&[("INPUT_COMMAND", "verify-release")])).is_err());
+        let job = read(vars(&[
+            ("INPUT_COMMAND", "verify"),
+            ("INPUT_SUBJECT_PATH", "x"),
+            ("INPUT_FROM_GITHUB", "true"),
+            ("GITHUB_REPOSITORY", "o/r"),
+            ("INPUT_CERTIFICATE_IDENTITY", "i"),
+            ("INPUT_CERTIFICATE_OIDC_ISSUER", "s"),
+        ]))?;
+        let Job::Verify(v) = job else {
+            panic!("not verify")
+        };
+        assert_eq!(v.from_github.as_deref(), Some("o/r"));
+        // push-to-github without signed attestations is refused up front.
+        assert!(matches!(
+            read(vars(&[
+                ("INPUT_SUBJECT_PATH", "x"),
+                ("INPUT_PUSH_TO_GITHUB", "true")
+            ])),
+            Err(ConfigError::Invalid {
+                input: "push-to-github",
+                ..
+            })
+        ));
+        let job = read(vars(&[
+            ("INPUT_SUBJECT_PATH", "x"),
+            ("INPUT_UPLOAD_RELEASE_ASSETS", "true"),
+            ("INPUT_OVERWRITE", "true"),
+        ]))?;
+        let Job::Attest(a) = job else {
+            panic!("not attest")
+        };
+        assert_eq!((a.upload_release_assets, a.overwrite), (Some(true), true));
+        Ok(())
     }
 }

@@ -6,11 +6,17 @@
 pub mod attest;
 #[cfg(not(feature = "native"))]
 pub mod needs_native;
+#[cfg(feature = "native")]
+pub mod push;
 pub mod reproduce;
 pub mod sbom;
 #[cfg(feature = "native")]
 pub mod sign;
 #[cfg(feature = "native")]
+pub mod upload;
+#[cfg(feature = "native")]
 pub mod verify;
+#[cfg(feature = "native")]
+pub mod verify_release;
 #[cfg(not(feature = "native"))]
-pub use needs_native::{sign, verify};
+pub use needs_native::{push, sign, upload, verify, verify_release};

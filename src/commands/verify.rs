@@ -206,6 +206,9 @@ fn pair(config: &VerifyConfig, artifacts: &[Artifact]) -> Result<(Vec<Pair>, Vec
     if config.bundle_patterns.is_empty() {
         for (i, a) in artifacts.iter().enumerate() {
             let Some(path) = &a.path else {
+                if config.from_github.is_some() {
+                    continue;
+                }
                 return Err(VerifyError::DigestNeedsBundle(a.name.clone()).into());
             };
             for f in bundles::beside(path).iter().flat_map(|b| bundles::load(b)) {
@@ -358,6 +361,132 @@ fn pep740_subject(
 pub fn run(config: &VerifyConfig, console: &Console) -> Result<VerifyReport, Error> {
     let setup = setup(config)?;
     let artifacts = console.group("Reading artifacts", || collect_artifacts(config))?;
+    run_with(config, &setup, artifacts, console)
+}
+
+/// `run`, with bundles fetched from GitHub's attestations API when `from_github` is set:
+/// every bundle stored for each artifact's SHA-256, verified like local bundles.
+pub fn run_env(
+    config: &VerifyConfig,
+    env: &dyn Fn(&str) -> Option<String>,
+    console: &Console,
+) -> Result<VerifyReport, Error> {
+    let Some(source) = &config.from_github else {
+        return run(config, console);
+    };
+    let setup = setup(config)?;
+    let artifacts = console.group("Reading artifacts", || collect_artifacts(config))?;
+    let scope = if source.contains('/') {
+        crate::github::api::Scope::Repo(source.clone())
+    } else {
+        crate::github::api::Scope::Org(source.clone())
+    };
+    let client = super::verify_release::client(config.github_token.as_ref(), env, console)?;
+    let digests: Vec<String> = artifacts
+        .iter()
+        .filter_map(|a| {
+            a.digests
+                .iter()
+                .find(|d| d.algorithm == Algorithm::Sha256)
+                .map(ToString::to_string)
+        })
+        .collect();
+    let fetched = super::verify_release::runtime()?.block_on(async {
+        let mut all = Vec::new();
+        for d in &digests {
+            all.push((d.clone(), client.attestations(&scope, d).await?));
+        }
+        Ok::<_, Error>(all)
+    })?;
+    let dir = tempfile::tempdir().map_err(|source| Error::Write {
+        path: std::env::temp_dir(),
+        source,
+    })?;
+    let mut n = 0;
+    // A bundle for several subjects comes back once per digest: it is checked once.
+    let mut seen = std::collections::HashSet::new();
+    for (digest, bundles) in &fetched {
+        console.debug(&format!(
+            "{} bundles from GitHub for {digest}",
+            bundles.len()
+        ));
+        for b in bundles {
+            if !seen.insert(b.to_string()) {
+                continue;
+            }
+            n += 1;
+            let path = dir.path().join(format!("{n}.sigstore.json"));
+            std::fs::write(&path, b.to_string()).map_err(|source| Error::Write {
+                path: path.clone(),
+                source,
+            })?;
+        }
+    }
+    let mut local = config.clone();
+    local.bundle_patterns = vec![format!(
+        "{}/*.sigstore.json",
+        crate::report::display_path(dir.path())
+    )];
+    if n == 0 {
+        // Nothing stored: every artifact fails, saying where we looked.
+        let rows = artifacts
+            .iter()
+            .map(|a| VerifyRow {
+                artifact: a.name.clone(),
+                digest: a.primary(),
+                bundle: String::new(),
+                identity: None,
+                issuer: None,
+                source_repository: None,
+                source_ref: None,
+                log_index: None,
+                integrated_time: None,
+                predicate_type: None,
+                trust_domain: None,
+                failure: Some(Failure::new(
+                    Check::Bundle,
+                    format!("GitHub holds no attestation for it in {source}"),
+                )),
+            })
+            .collect();
+        return Ok(VerifyReport {
+            rows,
+            warnings: Vec::new(),
+        });
+    }
+    let mut report = run_with(&local, &setup, artifacts, console)?;
+    let prefix = crate::report::display_path(dir.path());
+    for r in &mut report.rows {
+        if let Some(rest) = r.bundle.strip_prefix(&prefix) {
+            r.bundle = format!(
+                "github:{source}#{}",
+                rest.trim_start_matches(['/', '\\'])
+                    .trim_end_matches(".sigstore.json")
+            );
+        }
+    }
+    Ok(report)
+}
+
+/// Verifies exact files (no glob expansion: names are taken literally), each against the
+/// bundles beside it or from `bundle_patterns`. `verify-release` uses it on downloaded
+/// assets, whose names may hold glob characters.
+pub fn run_files(
+    config: &VerifyConfig,
+    files: &[PathBuf],
+    console: &Console,
+) -> Result<VerifyReport, Error> {
+    let setup = setup(config)?;
+    let artifacts: Vec<Artifact> = files.par_iter().map(|p| read_artifact(p)).collect();
+    run_with(config, &setup, artifacts, console)
+}
+
+fn run_with(
+    config: &VerifyConfig,
+    setup: &Setup,
+    artifacts: Vec<Artifact>,
+    console: &Console,
+) -> Result<VerifyReport, Error> {
     let (pairs, mut warnings) = pair(config, &artifacts)?;
     console.debug(&format!(
         "{} artifacts, {} artifact × bundle pairs",
@@ -366,7 +495,7 @@ pub fn run(config: &VerifyConfig, console: &Console) -> Result<VerifyReport, Err
     ));
     let mut rows: Vec<VerifyRow> = pairs
         .par_iter()
-        .map(|(i, f)| check_one(&setup, &artifacts[*i], f))
+        .map(|(i, f)| check_one(setup, &artifacts[*i], f))
         .collect();
     // Artifacts without any bundle fail too, by name.
     for (i, a) in artifacts.iter().enumerate() {

@@ -1,5 +1,7 @@
-//! GitHub: the workflow run's context (and, later, the REST API client).
+//! GitHub: the workflow run's context, and the REST API client (native builds only).
 
+#[cfg(feature = "native")]
+pub mod api;
 pub mod context;
 
 pub use context::{BuildContext, ContextError, GithubContext};

@@ -3,6 +3,7 @@
 
 pub mod json;
 pub mod outputs;
+pub mod release;
 pub mod summary;
 pub mod text;
 
