@@ -7,3 +7,4 @@ mod e2e;
 mod hostile;
 mod provenance;
 mod wasm;
+mod workflows;
