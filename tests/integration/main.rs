@@ -8,3 +8,4 @@ mod hostile;
 mod provenance;
 mod reproduce;
 mod wasm;
+mod workflows;
