@@ -26,6 +26,15 @@ pub enum Error {
     Verify(#[from] VerifyError),
     #[error(transparent)]
     Sign(#[from] SignError),
+    #[error(transparent)]
+    Audit(#[from] crate::commands::audit::AuditError),
+    /// `audit` found vulnerable components at or above `fail-on-severity`.
+    #[error(
+        "audit: {failing} vulnerable component finding(s) at or above fail-on-severity {threshold}"
+    )]
+    Vulnerable { failing: usize, threshold: String },
+    #[error("audit: ignore entries expired: {ids}")]
+    IgnoreExpired { ids: String },
     /// Some artifact × bundle pair did not verify; each row says which check failed.
     #[error("verification failed: {failed} of {total} artifact × bundle checks failed")]
     VerificationFailed { failed: usize, total: usize },
@@ -55,6 +64,12 @@ impl Error {
         match self {
             Error::Context(ContextError::Missing(_)) => Some(
                 "provenance describes a GitHub Actions run; outside one, --allow-local records an honest local build instead",
+            ),
+            Error::Vulnerable { .. } => Some(
+                "upgrade to a fixed version (see the findings), or accept one with an ignore entry: `<id> <YYYY-MM-DD expiry> <reason>`",
+            ),
+            Error::IgnoreExpired { .. } => Some(
+                "look at the advisory again: remove the entry, or renew it with a new expiry date and reason",
             ),
             Error::NeedsNative { .. } => Some(
                 "use `engine: native` (or `auto`) on a runner with a prebuilt binary, or build from source with `cargo build --release --locked`",

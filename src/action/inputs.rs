@@ -52,6 +52,61 @@ struct RawInputs {
     tsa_url: Option<String>,
     signing_config: Option<String>,
     single_subject_attestations: Option<String>,
+    // audit, sbom-diff
+    sbom: Option<String>,
+    osv_database: Option<String>,
+    fail_on_severity: Option<String>,
+    ignore: Option<String>,
+    old_sbom: Option<String>,
+    new_sbom: Option<String>,
+    format: Option<String>,
+}
+
+/// The `audit` and `sbom-diff` commands' inputs.
+fn audit_job(command: &str, raw: RawInputs) -> Result<Job, ConfigError> {
+    let path = |v: Option<String>| non_empty(v).map(|p| PathBuf::from(p.trim()));
+    let format = non_empty(raw.format).map(|f| f.trim().to_owned());
+    let bad_format = |f: &str| ConfigError::Invalid {
+        input: "format",
+        reason: format!("{f:?}; expected text, json or sarif"),
+    };
+    if command == "audit" {
+        let format = match format.as_deref() {
+            None => None,
+            Some("text") => Some(crate::cli::AuditFormat::Text),
+            Some("json") => Some(crate::cli::AuditFormat::Json),
+            Some("sarif") => Some(crate::cli::AuditFormat::Sarif),
+            Some(f) => return Err(bad_format(f)),
+        };
+        let args = crate::cli::AuditArgs {
+            paths: Vec::new(),
+            sbom: non_empty(raw.sbom).into_iter().collect(),
+            osv_database: non_empty(raw.osv_database),
+            fail_on_severity: non_empty(raw.fail_on_severity),
+            ignore: non_empty(raw.ignore).into_iter().collect(),
+            output_dir: path(raw.output_dir),
+            format,
+        };
+        return Ok(Job::Audit(Box::new(crate::config::AuditConfig::from_args(
+            args,
+        )?)));
+    }
+    let format = match format.as_deref() {
+        None => None,
+        Some("text") => Some(crate::cli::CliFormat::Text),
+        Some("json") => Some(crate::cli::CliFormat::Json),
+        Some(f) => return Err(bad_format(f)),
+    };
+    let args = crate::cli::SbomDiffArgs {
+        old_sbom: path(raw.old_sbom),
+        new_sbom: path(raw.new_sbom),
+        osv_database: non_empty(raw.osv_database),
+        output_dir: path(raw.output_dir),
+        format,
+    };
+    Ok(Job::SbomDiff(Box::new(
+        crate::config::SbomDiffConfig::from_args(args)?,
+    )))
 }
 
 /// The signing inputs (`trusted-root` is shared with verify).
@@ -145,6 +200,9 @@ pub fn read(vars: impl IntoIterator<Item = (String, String)>) -> Result<Job, Con
         .map_err(|e| ConfigError::Inputs(e.to_string()))?;
 
     let command = non_empty(raw.command.take()).unwrap_or_else(|| "attest".to_owned());
+    if matches!(command.trim(), "audit" | "sbom-diff") {
+        return audit_job(command.trim(), raw);
+    }
     if command.trim() == "verify" {
         let config = VerifyConfig::from_args(verify_args(raw)?)?;
         return Ok(Job::Verify(Box::new(config)));
