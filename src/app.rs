@@ -155,7 +155,7 @@ fn run_audit(
     console: &Console,
 ) -> Result<(), Error> {
     let report = commands::audit::run(config)?;
-    for s in &report.scan.skipped {
+    for s in report.scan.skipped.iter().filter(|s| !s.unsupported) {
         console.warning(
             &Location::default(),
             &format!("audit: {} not checked: {}", s.component, s.reason),

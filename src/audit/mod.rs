@@ -49,6 +49,8 @@ impl Finding {
 pub struct Skipped {
     pub component: String,
     pub reason: String,
+    /// An ecosystem `audit` does not cover (not a problem with the SBOM).
+    pub unsupported: bool,
 }
 
 /// Findings for one SBOM against one database.
@@ -97,6 +99,7 @@ pub fn scan(components: &[Component], db: &Database) -> Scan {
                 if c.purl.is_some() {
                     out.skipped.push(Skipped {
                         component: label,
+                        unsupported: reason.contains("is not audited"),
                         reason,
                     });
                 }
@@ -111,6 +114,7 @@ pub fn scan(components: &[Component], db: &Database) -> Scan {
             out.skipped.push(Skipped {
                 component: format!("{name}@{raw}"),
                 reason: format!("{raw:?} is not a valid {} version", eco.osv_name()),
+                unsupported: false,
             });
             continue;
         };
