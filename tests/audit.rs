@@ -771,3 +771,26 @@ fn sbom_diff_sees_licence_changes_across_formats() {
     assert_eq!(c["new_license"], "MIT");
     assert_eq!(v["changes"].as_array().map(Vec::len), Some(1));
 }
+
+#[test]
+fn sbom_takes_globs_and_a_pattern_that_matches_nothing_fails() {
+    let ws = Workspace::new();
+    for f in ["syft-requirements.spdx.json", "cyclonedx-py-1.6.cdx.json"] {
+        let bytes = std::fs::read(fixture(&format!("audit/sboms/{f}"))).expect("fixture");
+        ws.write(&format!("sboms/{f}"), &bytes);
+    }
+    let (run, report) = audit_json(
+        &ws,
+        &["--sbom", "sboms/*.json", "--osv-database", &zip_db(), "--fail-on-severity", "none"],
+    );
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    assert_eq!(report["inputs"]["sboms"].as_array().map(Vec::len), Some(2));
+    // The same package@version from two SBOMs is one finding.
+    assert_eq!(run.outputs["vulnerable-count"], "3");
+    let run = ws.run(
+        &["audit", "--sbom", "nothing/*.json", "--osv-database", &zip_db()],
+        &[],
+    );
+    assert_eq!(run.code(), 1);
+    assert!(run.stderr().contains("nothing/*.json"), "{}", run.stderr());
+}

@@ -73,8 +73,16 @@ pub fn fails(s: Severity, t: Option<Severity>) -> bool {
 pub fn run(config: &AuditConfig) -> Result<AuditReport, Error> {
     let mut components = Vec::new();
     let mut infos = Vec::new();
-    for path in &config.sboms {
+    // Paths and globs, as for subjects: a pattern that matches nothing is an error.
+    let patterns: Vec<String> = config
+        .sboms
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    let sboms = crate::subject::paths::resolve(&patterns)?;
+    for path in &sboms {
         let s = sbom::read(path).map_err(AuditError::from)?;
+        let path = &path.clone();
         infos.push(SbomInfo {
             path: crate::report::display_path(path),
             format: s.format,
