@@ -781,14 +781,27 @@ fn sbom_takes_globs_and_a_pattern_that_matches_nothing_fails() {
     }
     let (run, report) = audit_json(
         &ws,
-        &["--sbom", "sboms/*.json", "--osv-database", &zip_db(), "--fail-on-severity", "none"],
+        &[
+            "--sbom",
+            "sboms/*.json",
+            "--osv-database",
+            &zip_db(),
+            "--fail-on-severity",
+            "none",
+        ],
     );
     assert_eq!(run.code(), 0, "{}", run.stderr());
     assert_eq!(report["inputs"]["sboms"].as_array().map(Vec::len), Some(2));
     // The same package@version from two SBOMs is one finding.
     assert_eq!(run.outputs["vulnerable-count"], "3");
     let run = ws.run(
-        &["audit", "--sbom", "nothing/*.json", "--osv-database", &zip_db()],
+        &[
+            "audit",
+            "--sbom",
+            "nothing/*.json",
+            "--osv-database",
+            &zip_db(),
+        ],
         &[],
     );
     assert_eq!(run.code(), 1);
