@@ -807,3 +807,42 @@ fn sbom_takes_globs_and_a_pattern_that_matches_nothing_fails() {
     assert_eq!(run.code(), 1);
     assert!(run.stderr().contains("nothing/*.json"), "{}", run.stderr());
 }
+
+#[test]
+fn sbom_diff_in_action_mode() {
+    let ws = Workspace::new();
+    let env = [
+        ("INPUT_COMMAND", "sbom-diff".to_owned()),
+        (
+            "INPUT_OLD_SBOM",
+            fixture("audit/sboms/release-1.0.cdx.json"),
+        ),
+        (
+            "INPUT_NEW_SBOM",
+            fixture("audit/sboms/release-1.1.cdx.json"),
+        ),
+        ("INPUT_OUTPUT_DIR", "reports".to_owned()),
+        ("GITHUB_ACTIONS", "true".to_owned()),
+    ];
+    let run = ws.run(&["action"], &env);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    assert_eq!(run.outputs["changed"], "true");
+    assert_eq!(run.outputs["report-path"], "reports/sbom-diff.json");
+    assert!(
+        run.summary
+            .contains("| upgraded | `requests` | `2.19.1` | `2.20.0` |"),
+        "{}",
+        run.summary
+    );
+    let env = [
+        ("INPUT_COMMAND", "sbom-diff".to_owned()),
+        (
+            "INPUT_OLD_SBOM",
+            fixture("audit/sboms/release-1.0.cdx.json"),
+        ),
+        ("GITHUB_ACTIONS", "true".to_owned()),
+    ];
+    let run = ws.run(&["action"], &env);
+    assert_eq!(run.code(), 1);
+    assert!(run.stdout().contains("new-sbom"), "{}", run.stdout());
+}
