@@ -846,3 +846,104 @@ fn sbom_diff_in_action_mode() {
     assert_eq!(run.code(), 1);
     assert!(run.stdout().contains("new-sbom"), "{}", run.stdout());
 }
+
+/// pip-audit (the PyPA auditor) as a peer, offline: it queries a local fake of the OSV API
+/// (tests/audit/osv_api.py on 127.0.0.1, serving the vendored records) through `--osv-url`.
+/// Same packages, same vulnerabilities (aliases merged), same fixed versions as `audit`.
+#[test]
+fn pip_audit_against_a_local_fake_osv_api_agrees() {
+    if std::env::var_os("ATTEST_KIT_SKIP_PY_PEERS").is_some() {
+        return;
+    }
+    use std::io::BufRead as _;
+    let ws = Workspace::new();
+    let mut server = Command::new("python3")
+        .arg(repo().join("tests/audit/osv_api.py"))
+        .arg(repo().join("tests/fixtures/osv/records"))
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3");
+    let mut port = String::new();
+    std::io::BufReader::new(server.stdout.take().expect("stdout"))
+        .read_line(&mut port)
+        .expect("port");
+    let req = ws.write(
+        "requirements.txt",
+        b"requests==2.19.1\nurllib3==1.23\njinja2==2.10\nidna==2.7\n",
+    );
+    let out = Command::new("pip-audit")
+        .args(["--no-deps", "--disable-pip", "-s", "osv", "-f", "json"])
+        .args(["--progress-spinner", "off", "--cache-dir"])
+        .arg(ws.path().join("pip-audit-cache"))
+        .arg("--osv-url")
+        .arg(format!("http://127.0.0.1:{}/v1/query", port.trim()))
+        .arg("-r")
+        .arg(&req)
+        .env("PIP_NO_INDEX", "1")
+        .output();
+    let _ = server.kill();
+    let _ = server.wait();
+    let out = out.expect("pip-audit is on PATH (scripts/test.sh installs it)");
+    let theirs: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let key = |name: &str, ids: Vec<String>, fixed: Vec<String>| {
+        let mut ids = ids;
+        ids.sort();
+        format!(
+            "{} {} fixed {}",
+            name.to_lowercase(),
+            ids.join(","),
+            fixed.join(",")
+        )
+    };
+    let strings = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut pip_audit: Vec<String> = Vec::new();
+    for dep in theirs["dependencies"].as_array().expect("dependencies") {
+        for v in dep["vulns"].as_array().expect("vulns") {
+            let mut ids = strings(&v["aliases"]);
+            ids.push(v["id"].as_str().unwrap_or_default().to_owned());
+            pip_audit.push(key(
+                dep["name"].as_str().unwrap_or_default(),
+                ids,
+                strings(&v["fix_versions"]),
+            ));
+        }
+    }
+    pip_audit.sort();
+    let sbom = fixture("audit/sboms/syft-requirements.spdx.json");
+    let (_, report) = audit_json(
+        &ws,
+        &[
+            &sbom,
+            "--osv-database",
+            &zip_db(),
+            "--fail-on-severity",
+            "none",
+        ],
+    );
+    let mut ours: Vec<String> = report["scan"]["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            let mut ids = strings(&f["aliases"]);
+            ids.push(f["id"].as_str().unwrap_or_default().to_owned());
+            key(
+                f["component"].as_str().unwrap_or_default(),
+                ids,
+                strings(&f["fixed_versions"]),
+            )
+        })
+        .collect();
+    ours.sort();
+    assert_eq!(ours.len(), 3);
+    assert_eq!(ours, pip_audit);
+}
