@@ -792,8 +792,22 @@ fn sbom_takes_globs_and_a_pattern_that_matches_nothing_fails() {
     );
     assert_eq!(run.code(), 0, "{}", run.stderr());
     assert_eq!(report["inputs"]["sboms"].as_array().map(Vec::len), Some(2));
-    // The same package@version from two SBOMs is one finding.
+    // The same package@version from two SBOMs is one finding, located in the first SBOM
+    // that listed it (also the SARIF result's location).
     assert_eq!(run.outputs["vulnerable-count"], "3");
+    for f in report["scan"]["findings"].as_array().expect("findings") {
+        assert!(
+            f["sbom"].as_str().is_some_and(|s| s.starts_with("sboms/")),
+            "{f}"
+        );
+    }
+    let sarif: Value = serde_json::from_str(&ws.read("out/audit.sarif")).expect("sarif");
+    let uri = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+        ["uri"];
+    assert!(
+        uri.as_str().is_some_and(|s| s.starts_with("sboms/")),
+        "{uri}"
+    );
     let run = ws.run(
         &[
             "audit",

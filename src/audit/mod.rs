@@ -24,6 +24,8 @@ pub struct Finding {
     pub version: String,
     pub purl: String,
     pub ecosystem: Ecosystem,
+    /// The SBOM file that listed the component (the first one, when several did).
+    pub sbom: String,
     /// The primary advisory id (the first one found) ...
     pub id: String,
     /// ... and every id of the same vulnerability: other advisories' ids and aliases.
@@ -158,6 +160,7 @@ pub fn scan(components: &[Component], db: &Database) -> Scan {
                 version: raw.clone(),
                 purl: purl.clone(),
                 ecosystem: eco,
+                sbom: c.source.clone(),
                 id: adv.id.clone(),
                 aliases: adv.aliases.clone(),
                 summary: adv.summary.clone(),

@@ -16,6 +16,9 @@ pub struct Component {
     pub purl: Option<String>,
     /// An SPDX expression or licence names joined with " AND "; empty when none is stated.
     pub license: String,
+    /// The SBOM file that listed it (set by the caller; empty when unknown).
+    #[serde(skip)]
+    pub source: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -148,6 +151,7 @@ fn spdx_component(p: SpdxPackage) -> Component {
         license: spdx_license(p.license_concluded)
             .or_else(|| spdx_license(p.license_declared))
             .unwrap_or_default(),
+        source: String::new(),
     }
 }
 
@@ -200,6 +204,7 @@ fn cdx_component(c: CdxComponent) -> Component {
         version: c.version.filter(|v| !v.is_empty()),
         purl: c.purl.filter(|p| !p.is_empty()),
         license: licenses.join(" AND "),
+        source: String::new(),
     }
 }
 

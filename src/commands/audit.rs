@@ -82,13 +82,16 @@ pub fn run(config: &AuditConfig) -> Result<AuditReport, Error> {
     let sboms = crate::subject::paths::resolve(&patterns)?;
     for path in &sboms {
         let s = sbom::read(path).map_err(AuditError::from)?;
-        let path = &path.clone();
+        let shown = crate::report::display_path(path);
         infos.push(SbomInfo {
-            path: crate::report::display_path(path),
+            path: shown.clone(),
             format: s.format,
             components: s.components.len(),
         });
-        components.extend(s.components);
+        components.extend(s.components.into_iter().map(|mut c| {
+            c.source.clone_from(&shown);
+            c
+        }));
     }
     let db = Database::load(&config.osv_database).map_err(AuditError::from)?;
     let mut scan = crate::audit::scan(&components, &db);

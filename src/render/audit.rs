@@ -100,7 +100,7 @@ pub fn sarif(report: &AuditReport) -> String {
             "message": {"text": format!("{}@{} is affected by {} ({} severity); {}",
                 f.component, f.version, f.id, f.severity.as_str(), fix)},
             "locations": [{
-                "physicalLocation": {"artifactLocation": {"uri": uri}},
+                "physicalLocation": {"artifactLocation": {"uri": if f.sbom.is_empty() { &uri } else { &f.sbom }}},
                 "logicalLocations": [{"name": f.purl, "kind": "module"}],
             }],
             "partialFingerprints": {"vulnerability/component": format!("{}|{}|{}", f.id, f.purl, f.version)},
