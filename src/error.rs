@@ -32,6 +32,15 @@ pub enum Error {
     /// A subject cannot carry a PyPI attestation (`pypi-attestations`).
     #[error(transparent)]
     Pypi(#[from] crate::pypi::DistError),
+    #[error(transparent)]
+    Audit(#[from] crate::commands::audit::AuditError),
+    /// `audit` found vulnerable components at or above `fail-on-severity`.
+    #[error(
+        "audit: {failing} vulnerable component finding(s) at or above fail-on-severity {threshold}"
+    )]
+    Vulnerable { failing: usize, threshold: String },
+    #[error("audit: ignore entries expired: {ids}")]
+    IgnoreExpired { ids: String },
     /// Some artifact × bundle pair did not verify; each row says which check failed.
     #[error("verification failed: {failed} of {total} artifact × bundle checks failed")]
     VerificationFailed { failed: usize, total: usize },

@@ -70,6 +70,14 @@ struct RawInputs {
     timeout: Option<String>,
     fail_on_difference: Option<String>,
     print_source_date_epoch: Option<String>,
+    // audit, sbom-diff
+    sbom_path: Option<String>,
+    osv_database: Option<String>,
+    fail_on_severity: Option<String>,
+    ignore: Option<String>,
+    old_sbom: Option<String>,
+    new_sbom: Option<String>,
+    format: Option<String>,
     // sbom
     sbom: Option<String>,
     sbom_environment: Option<String>,
@@ -111,6 +119,53 @@ fn reproduce_args(raw: RawInputs) -> Result<ReproduceArgs, ConfigError> {
             format: None,
         },
     })
+}
+
+/// The `audit` and `sbom-diff` commands' inputs.
+fn audit_job(command: &str, raw: RawInputs) -> Result<Job, ConfigError> {
+    let path = |v: Option<String>| non_empty(v).map(|p| PathBuf::from(p.trim()));
+    let format = non_empty(raw.format).map(|f| f.trim().to_owned());
+    let bad_format = |f: &str| ConfigError::Invalid {
+        input: "format",
+        reason: format!("{f:?}; expected text, json or sarif"),
+    };
+    if command == "audit" {
+        let format = match format.as_deref() {
+            None => None,
+            Some("text") => Some(crate::cli::AuditFormat::Text),
+            Some("json") => Some(crate::cli::AuditFormat::Json),
+            Some("sarif") => Some(crate::cli::AuditFormat::Sarif),
+            Some(f) => return Err(bad_format(f)),
+        };
+        let args = crate::cli::AuditArgs {
+            paths: Vec::new(),
+            sbom: non_empty(raw.sbom_path).into_iter().collect(),
+            osv_database: non_empty(raw.osv_database),
+            fail_on_severity: non_empty(raw.fail_on_severity),
+            ignore: non_empty(raw.ignore).into_iter().collect(),
+            output_dir: path(raw.output_dir),
+            format,
+        };
+        return Ok(Job::Audit(Box::new(crate::config::AuditConfig::from_args(
+            args,
+        )?)));
+    }
+    let format = match format.as_deref() {
+        None => None,
+        Some("text") => Some(crate::cli::CliFormat::Text),
+        Some("json") => Some(crate::cli::CliFormat::Json),
+        Some(f) => return Err(bad_format(f)),
+    };
+    let args = crate::cli::SbomDiffArgs {
+        old_sbom: path(raw.old_sbom),
+        new_sbom: path(raw.new_sbom),
+        osv_database: non_empty(raw.osv_database),
+        output_dir: path(raw.output_dir),
+        format,
+    };
+    Ok(Job::SbomDiff(Box::new(
+        crate::config::SbomDiffConfig::from_args(args)?,
+    )))
 }
 
 /// The signing inputs (`trusted-root` is shared with verify).
@@ -220,6 +275,9 @@ pub fn read(vars: impl IntoIterator<Item = (String, String)>) -> Result<Job, Con
         .map_err(|e| ConfigError::Inputs(e.to_string()))?;
 
     let command = non_empty(raw.command.take()).unwrap_or_else(|| "attest".to_owned());
+    if matches!(command.trim(), "audit" | "sbom-diff") {
+        return audit_job(command.trim(), raw);
+    }
     if command.trim() == "verify" {
         let config = VerifyConfig::from_args(verify_args(raw, repository.as_deref())?)?;
         return Ok(Job::Verify(Box::new(config)));
@@ -513,7 +571,14 @@ mod tests {
         };
         assert!(matches!(with("provenance"), Ok(Job::Provenance(_))));
         assert!(matches!(with("sign"), Ok(Job::Sign(_))));
-        assert!(matches!(with("sbom"), Err(ConfigError::NotYetAvailable(_))));
+        assert!(matches!(with("sbom"), Ok(Job::Sbom(_))));
+        assert!(matches!(
+            with("reproduce"),
+            Err(ConfigError::Invalid {
+                input: "reference",
+                ..
+            })
+        ));
         assert!(matches!(
             with("verify"),
             Err(ConfigError::Invalid {

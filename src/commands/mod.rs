@@ -4,6 +4,7 @@
 //! `needs_native` in the portable (wasm32-wasip1) build, so they fail with a clear reason.
 
 pub mod attest;
+pub mod audit;
 #[cfg(not(feature = "native"))]
 pub mod needs_native;
 #[cfg(feature = "native")]

@@ -1,6 +1,7 @@
 //! Turns reports into what people and the runner read: step outputs, the job summary,
 //! terminal text and JSON. Pure functions of the report.
 
+pub mod audit;
 pub mod json;
 pub mod outputs;
 pub mod release;

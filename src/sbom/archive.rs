@@ -189,7 +189,10 @@ impl Reader {
             let mut entry = zip
                 .by_index(i)
                 .map_err(|e| format!("member #{i} is unreadable ({e})"))?;
-            let raw = entry.name().to_owned();
+            let raw = entry
+                .name()
+                .map_err(|e| format!("member #{i} has an unreadable name ({e})"))?
+                .into_owned();
             let Some(safe) = entry.enclosed_name() else {
                 return Err(format!("member {raw:?} escapes the archive's root"));
             };
