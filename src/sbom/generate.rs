@@ -57,7 +57,7 @@ pub fn generate(
             let meta = read_metadata(path, kind, &contents, &mut warnings)?;
             let root = root_package(&meta, file_name, &contents);
             let reqs = sources::parse_requirements(&root.key, &meta.requires_dist, &mut warnings);
-            let universe = python_source(path, source)?;
+            let universe = python_source(path, source, &build)?;
             (root, Deps::Requires(reqs), universe, contents.members)
         }
         _ => {
@@ -81,7 +81,7 @@ pub fn generate(
             (resolution, sources::resolve(&root, &root_deps, u))
         }
         None => {
-            let env = MarkerEnv::host(None);
+            let env = MarkerEnv::platform(&build.runner_os, &build.runner_arch, None);
             // A Cargo root always has its lockfile; only Python roots get here.
             let reqs = match &root_deps {
                 Deps::Requires(r) => r.as_slice(),
@@ -123,12 +123,20 @@ fn platform(env: &MarkerEnv) -> Option<String> {
     })
 }
 
-fn python_source(artifact: &Path, source: &SourceSpec) -> Result<Option<Universe>, SbomError> {
+fn python_source(
+    artifact: &Path,
+    source: &SourceSpec,
+    build: &BuildInfo,
+) -> Result<Option<Universe>, SbomError> {
     if let Some(env) = &source.environment {
         return sources::environment(env).map(Some);
     }
     if let Some(lock) = &source.lockfile {
-        return sources::lockfile(lock, MarkerEnv::host(None)).map(Some);
+        return sources::lockfile(
+            lock,
+            MarkerEnv::platform(&build.runner_os, &build.runner_arch, None),
+        )
+        .map(Some);
     }
     if let Some(python) = &source.resolve_with {
         return sources::pip_report(python, artifact).map(Some);

@@ -317,13 +317,39 @@ pub struct MarkerEnv(pub BTreeMap<String, String>);
 impl MarkerEnv {
     /// This machine's OS and architecture, CPython; the Python version only when given.
     pub fn host(python_full_version: Option<&str>) -> MarkerEnv {
-        let (sys_platform, system, os_name) = match std::env::consts::OS {
+        MarkerEnv::platform(
+            std::env::consts::OS,
+            std::env::consts::ARCH,
+            python_full_version,
+        )
+    }
+
+    /// A named OS and architecture (Rust's or the runner's spelling: `linux`/`Linux`,
+    /// `x86_64`/`X64`), CPython. The runner's platform, not the binary's, so the native and
+    /// the WASM build evaluate markers alike.
+    pub fn platform(os: &str, arch: &str, python_full_version: Option<&str>) -> MarkerEnv {
+        let os = match os.to_ascii_lowercase().as_str() {
+            "macos" | "darwin" => "macos",
+            "windows" => "windows",
+            "linux" => "linux",
+            _ => "",
+        };
+        let arch = match arch.to_ascii_lowercase().as_str() {
+            "x64" | "x86_64" | "amd64" => "x86_64",
+            "arm64" | "aarch64" => "aarch64",
+            "x86" | "i686" => "x86",
+            "arm" => "arm",
+            other => other,
+        }
+        .to_owned();
+        let arch = arch.as_str();
+        let (sys_platform, system, os_name) = match os {
             "macos" => ("darwin", "Darwin", "posix"),
             "windows" => ("win32", "Windows", "nt"),
             "linux" => ("linux", "Linux", "posix"),
             other => (other, other, "posix"),
         };
-        let machine = match (std::env::consts::OS, std::env::consts::ARCH) {
+        let machine = match (os, arch) {
             ("windows", "x86_64") => "AMD64",
             ("macos", "aarch64") => "arm64",
             (_, arch) => arch,

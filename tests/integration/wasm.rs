@@ -337,3 +337,51 @@ fn a_rebuild_in_the_wasm_build_says_it_needs_the_native_engine() {
     );
     assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stdout));
 }
+
+/// The SBOMs of a real wheel and sdist (with a uv.lock for exact dependencies): the same bytes
+/// from both engines, statements included.
+#[test]
+fn the_wasm_build_writes_the_same_sboms_as_the_native_build() {
+    if !prerequisites() {
+        return;
+    }
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/python");
+    let ws = Workspace::new();
+    for f in ["requests-2.32.3-py3-none-any.whl", "requests-2.32.3.tar.gz"] {
+        ws.write(
+            &format!("dist/{f}"),
+            &std::fs::read(fixtures.join("dist").join(f)).expect("fixture"),
+        );
+    }
+    ws.write(
+        "uv.lock",
+        &std::fs::read(fixtures.join("locks/uv.lock")).expect("fixture"),
+    );
+    let mut env = github_env();
+    env.push(("SOURCE_DATE_EPOCH", "1700000000".to_owned()));
+    let args = |out: &'static str| {
+        vec![
+            "sbom",
+            "--sbom-lockfile",
+            "uv.lock",
+            "--output-dir",
+            out,
+            "dist/*",
+        ]
+    };
+    let n = native(ws.path(), &args("native"), &env);
+    let w = wasm(ws.path(), &args("wasm"), &env);
+    assert_eq!(n.status.code(), Some(0), "{}", text(&n.stdout));
+    assert_eq!(w.status.code(), Some(0), "{}", text(&w.stdout));
+    let mut names: Vec<_> = std::fs::read_dir(ws.path().join("native"))
+        .expect("native dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 4, "{names:?}");
+    for name in names {
+        let a = std::fs::read(ws.path().join("native").join(&name)).expect("native file");
+        let b = std::fs::read(ws.path().join("wasm").join(&name)).expect("wasm file");
+        assert!(a == b, "{name:?} differs between the engines");
+    }
+}
