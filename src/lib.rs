@@ -6,6 +6,7 @@
 
 pub mod action;
 pub mod app;
+pub mod archive_path;
 pub mod audit;
 pub mod cli;
 pub mod commands;

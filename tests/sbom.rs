@@ -659,7 +659,8 @@ fn hostile_archives_fail_cleanly_and_write_nothing() {
         ("dotdot.whl", "escapes the archive's root"),
         ("absolute.whl", "escapes the archive's root"),
         ("symlink.whl", "symbolic link"),
-        ("bomb.whl", "limit"),
+        // zip 9 itself stops inflating past the declared size (our own limits back it up).
+        ("bomb.whl", "larger than its declared uncompressed size"),
         ("huge-metadata.whl", "declares"),
         ("corrupt.whl", "not a readable zip"),
         ("tampered.whl", "does not match RECORD"),

@@ -201,28 +201,6 @@ fn hash_stream(
     Ok((hex::encode(h.finalize()), size, kept))
 }
 
-/// True for a name that is absolute or climbs out with `..` once extracted.
-pub fn escapes_root(name: &str) -> bool {
-    let n = name.replace('\\', "/");
-    if n.starts_with('/') || n.as_bytes().get(1) == Some(&b':') {
-        return true;
-    }
-    let mut depth: i64 = 0;
-    for part in n.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                depth -= 1;
-                if depth < 0 {
-                    return true;
-                }
-            }
-            _ => depth += 1,
-        }
-    }
-    false
-}
-
 /// Lists an archive.
 pub fn list(path: &Path, kind: Kind, limits: Limits) -> Result<Listing, ArchiveError> {
     match kind {
@@ -256,7 +234,7 @@ fn list_zip(path: &Path, limits: Limits) -> Result<Listing, ArchiveError> {
             .name()
             .map_err(|e| ArchiveError::Zip(e.to_string()))?
             .into_owned();
-        if escapes_root(&name) {
+        if crate::archive_path::escapes_root(&name) {
             unsafe_names.push(name.clone());
         }
         let compressed = entry.compressed_size();
@@ -386,7 +364,7 @@ fn list_tar(path: &Path, kind: Kind, limits: Limits) -> Result<Listing, ArchiveE
             return Err(ArchiveError::TooManyMembers(limits.max_members));
         }
         let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
-        if escapes_root(&name) {
+        if crate::archive_path::escapes_root(&name) {
             unsafe_names.push(name.clone());
         }
         let h = entry.header();
@@ -498,10 +476,10 @@ mod tests {
     #[test]
     fn names_that_escape() {
         for bad in ["../x", "/etc/passwd", "a/../../x", "C:\\x", "..\\x"] {
-            assert!(escapes_root(bad), "{bad}");
+            assert!(crate::archive_path::escapes_root(bad), "{bad}");
         }
         for ok in ["a/b", "a/../b", "./a", "a..b/c"] {
-            assert!(!escapes_root(ok), "{ok}");
+            assert!(!crate::archive_path::escapes_root(ok), "{ok}");
         }
     }
 

@@ -193,6 +193,10 @@ impl Reader {
                 .name()
                 .map_err(|e| format!("member #{i} has an unreadable name ({e})"))?
                 .into_owned();
+            // zip 9 turns an absolute name into a relative one; refuse it as written.
+            if crate::archive_path::escapes_root(&raw) {
+                return Err(format!("member {raw:?} escapes the archive's root"));
+            }
             let Some(safe) = entry.enclosed_name() else {
                 return Err(format!("member {raw:?} escapes the archive's root"));
             };
