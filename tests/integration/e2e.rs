@@ -193,17 +193,6 @@ jobs:
           signing-config: ${{ env.AK_SIGNING_CONFIG }}
           trusted-root: ${{ env.AK_TRUSTED_ROOT }}
           output-dir: ${{ env.EXPORT_DIR }}/pypi
-          command: reproduce
-          rebuild-command: mkdir -p out && cp dist/pulse-sdk-1.0.0.tar.gz out/ && date +%s%N > out/stamp.txt
-          subject-path: out/*
-          reference: dist
-          fail-on-difference: false
-          output-dir: ${{ env.EXPORT_DIR }}/attestations
-      - name: use the outputs
-        env:
-          REPRODUCIBLE: ${{ steps.ak.outputs.reproducible }}
-          REPORT: ${{ steps.ak.outputs.report-path }}
-        run: test "$REPRODUCIBLE" = false && test -s "$REPORT"
   missing:
     runs-on: ubuntu-latest
     steps:
