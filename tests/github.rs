@@ -534,7 +534,10 @@ fn attest_push_to_local_fake_github_then_verify_from_github_round_trips() {
     std::fs::write(&gh_output, "").expect("output file");
     let attest = |single: bool| {
         let mut c = Command::new(env!("CARGO_BIN_EXE_attest-kit"));
-        c.env_clear()
+        // Not a git checkout: --allow-local then records no source the certificate contradicts,
+        // wherever the test suite runs.
+        c.current_dir(work.path())
+            .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("ACTIONS_ID_TOKEN_REQUEST_URL", format!("{url}/token"))
             .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", &request_token)
