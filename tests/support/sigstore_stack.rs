@@ -121,6 +121,9 @@ impl Stack {
 
 pub(crate) fn bare_cmd() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_attest-kit"));
+    // `--allow-local` reads the source from git; the checkout the tests run in (a CI clone has
+    // an origin, a work tree may not) must not leak into provenance the fake token contradicts.
+    c.env("GIT_DIR", "/nonexistent/attest-kit-tests");
     for (k, _) in std::env::vars_os() {
         let k = k.to_string_lossy().into_owned();
         if k.starts_with("GITHUB_")
