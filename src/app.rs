@@ -308,7 +308,7 @@ fn run_audit(
     env: &dyn Fn(&str) -> Option<String>,
     console: &Console,
 ) -> Result<(), Error> {
-    let report = commands::audit::run(config)?;
+    let report = commands::audit::run(config, env)?;
     for s in report.scan.skipped.iter().filter(|s| !s.unsupported) {
         console.warning(
             &Location::default(),
@@ -355,7 +355,7 @@ fn run_sbom_diff(
     env: &dyn Fn(&str) -> Option<String>,
     console: &Console,
 ) -> Result<(), Error> {
-    let report = commands::audit::run_diff(config)?;
+    let report = commands::audit::run_diff(config, env)?;
     publish(
         env,
         &render::audit::diff_outputs(&report),

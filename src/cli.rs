@@ -196,10 +196,19 @@ pub struct AuditArgs {
     /// SBOM files, separated by newlines or commas; repeatable.
     #[arg(long = "sbom-path", value_name = "FILES")]
     pub sbom: Vec<String>,
-    /// The OSV export to match against: an all.zip, a directory of OSV JSON files, or one
-    /// OSV JSON file.
+    /// The OSV export to match against: an all.zip (path, or https:// URL, downloaded and
+    /// cached by digest), a directory of OSV JSON files, or one OSV JSON file.
     #[arg(long = "osv-database", value_name = "PATH")]
     pub osv_database: Option<String>,
+    /// Cache for a downloaded OSV export (`<dir>/osv/<sha256>.zip`) [default:
+    /// $RUNNER_TOOL_CACHE/attest-kit in Actions, else $XDG_CACHE_HOME/attest-kit or
+    /// ~/.cache/attest-kit].
+    #[arg(long = "osv-cache-dir", value_name = "DIR")]
+    pub osv_cache_dir: Option<PathBuf>,
+    /// The SHA-256 the downloaded export must have; a cached copy of it is used without
+    /// network.
+    #[arg(long = "osv-database-sha256", value_name = "HEX")]
+    pub osv_database_sha256: Option<String>,
     /// The lowest severity that fails the run: none, low, moderate, high or critical
     /// [default: low]. Advisories without a severity fail at every level but none.
     #[arg(long = "fail-on-severity", value_name = "LEVEL")]
@@ -224,9 +233,18 @@ pub struct SbomDiffArgs {
     /// The later SBOM (e.g. this build's).
     #[arg(long = "new-sbom", value_name = "FILE")]
     pub new_sbom: Option<PathBuf>,
-    /// An OSV export: also list components that are newly vulnerable.
+    /// An OSV export (path or https:// URL): also list components that are newly vulnerable.
     #[arg(long = "osv-database", value_name = "PATH")]
     pub osv_database: Option<String>,
+    /// Cache for a downloaded OSV export (`<dir>/osv/<sha256>.zip`) [default:
+    /// $RUNNER_TOOL_CACHE/attest-kit in Actions, else $XDG_CACHE_HOME/attest-kit or
+    /// ~/.cache/attest-kit].
+    #[arg(long = "osv-cache-dir", value_name = "DIR")]
+    pub osv_cache_dir: Option<PathBuf>,
+    /// The SHA-256 the downloaded export must have; a cached copy of it is used without
+    /// network.
+    #[arg(long = "osv-database-sha256", value_name = "HEX")]
+    pub osv_database_sha256: Option<String>,
     /// Directory for sbom-diff.json [default: attestations].
     #[arg(long = "output-dir", value_name = "DIR")]
     pub output_dir: Option<PathBuf>,

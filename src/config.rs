@@ -367,6 +367,8 @@ pub enum AuditOutputFormat {
 pub struct AuditConfig {
     pub sboms: Vec<PathBuf>,
     pub osv_database: String,
+    /// `osv-cache-dir` and `osv-database-sha256`, for a URL `osv-database`.
+    pub osv_fetch: crate::audit::fetch::FetchOptions,
     /// `None`: findings never fail the run (`fail-on-severity: none`).
     pub fail_on: Option<crate::audit::osv::Severity>,
     pub ignore: Vec<crate::audit::ignore::Ignore>,
@@ -379,6 +381,7 @@ pub struct SbomDiffConfig {
     pub old: PathBuf,
     pub new: PathBuf,
     pub osv_database: Option<String>,
+    pub osv_fetch: crate::audit::fetch::FetchOptions,
     pub output_dir: PathBuf,
     pub format: Format,
 }
@@ -403,7 +406,7 @@ impl AuditConfig {
         }
         let osv_database = non_empty_owned(args.osv_database).ok_or(ConfigError::Invalid {
             input: "osv-database",
-            reason: "it is required: the path of an OSV export (all.zip from https://osv-vulnerabilities.storage.googleapis.com/<ecosystem>/all.zip, or a directory of OSV JSON files)".to_owned(),
+            reason: "it is required: an OSV export (all.zip, or its URL such as https://osv-vulnerabilities.storage.googleapis.com/<ecosystem>/all.zip, or a directory of OSV JSON files)".to_owned(),
         })?;
         let fail_on = match non_empty_owned(args.fail_on_severity).as_deref() {
             None | Some("low") => Some(Severity::Low),
@@ -429,6 +432,7 @@ impl AuditConfig {
         }
         Ok(AuditConfig {
             sboms,
+            osv_fetch: osv_fetch(args.osv_cache_dir, args.osv_database_sha256)?,
             osv_database,
             fail_on,
             ignore,
@@ -455,10 +459,32 @@ impl SbomDiffConfig {
             old: need(args.old_sbom, "old-sbom")?,
             new: need(args.new_sbom, "new-sbom")?,
             osv_database: non_empty_owned(args.osv_database),
+            osv_fetch: osv_fetch(args.osv_cache_dir, args.osv_database_sha256)?,
             output_dir: output_dir(args.output_dir)?,
             format: args.format.map(Format::from).unwrap_or_default(),
         })
     }
+}
+
+/// `osv-cache-dir` and `osv-database-sha256` (64 hex digits, `sha256:` prefix optional).
+fn osv_fetch(
+    cache_dir: Option<PathBuf>,
+    sha256: Option<String>,
+) -> Result<crate::audit::fetch::FetchOptions, ConfigError> {
+    let sha256 =
+        match non_empty_owned(sha256) {
+            None => None,
+            Some(raw) => Some(crate::audit::fetch::parse_sha256(&raw).ok_or_else(|| {
+                ConfigError::Invalid {
+                    input: "osv-database-sha256",
+                    reason: format!("{raw:?} is not a SHA-256 (64 hex digits, sha256: optional)"),
+                }
+            })?),
+        };
+    Ok(crate::audit::fetch::FetchOptions {
+        cache_dir: cache_dir.filter(|p| !p.as_os_str().is_empty()),
+        sha256,
+    })
 }
 
 /// `reproduce`: what to compare, and how to rebuild.

@@ -73,6 +73,8 @@ struct RawInputs {
     // audit, sbom-diff
     sbom_path: Option<String>,
     osv_database: Option<String>,
+    osv_cache_dir: Option<String>,
+    osv_database_sha256: Option<String>,
     fail_on_severity: Option<String>,
     ignore: Option<String>,
     old_sbom: Option<String>,
@@ -141,6 +143,8 @@ fn audit_job(command: &str, raw: RawInputs) -> Result<Job, ConfigError> {
             paths: Vec::new(),
             sbom: non_empty(raw.sbom_path).into_iter().collect(),
             osv_database: non_empty(raw.osv_database),
+            osv_cache_dir: path(raw.osv_cache_dir),
+            osv_database_sha256: non_empty(raw.osv_database_sha256),
             fail_on_severity: non_empty(raw.fail_on_severity),
             ignore: non_empty(raw.ignore).into_iter().collect(),
             output_dir: path(raw.output_dir),
@@ -160,6 +164,8 @@ fn audit_job(command: &str, raw: RawInputs) -> Result<Job, ConfigError> {
         old_sbom: path(raw.old_sbom),
         new_sbom: path(raw.new_sbom),
         osv_database: non_empty(raw.osv_database),
+        osv_cache_dir: path(raw.osv_cache_dir),
+        osv_database_sha256: non_empty(raw.osv_database_sha256),
         output_dir: path(raw.output_dir),
         format,
     };

@@ -2,6 +2,7 @@
 //! between two SBOMs. Pure logic: reports are returned, never printed.
 
 pub mod diff;
+pub mod fetch;
 pub mod ignore;
 pub mod osv;
 pub mod purl;

@@ -44,6 +44,8 @@ pub enum OsvError {
         "the OSV database {0:?} is a URL; this build reads exports from disk only: download all.zip first (e.g. with curl) and pass its path"
     )]
     Url(String),
+    #[error("couldn't fetch the OSV database {url}: {reason}")]
+    Fetch { url: String, reason: String },
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use crate::audit::fetch;
 use crate::audit::ignore::{self, Ignore};
 use crate::audit::osv::{Database, OsvError, Severity};
 use crate::audit::sbom::{self, SbomError};
@@ -70,7 +71,10 @@ pub fn fails(s: Severity, t: Option<Severity>) -> bool {
     }
 }
 
-pub fn run(config: &AuditConfig) -> Result<AuditReport, Error> {
+pub fn run(
+    config: &AuditConfig,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<AuditReport, Error> {
     let mut components = Vec::new();
     let mut infos = Vec::new();
     // Paths and globs, as for subjects: a pattern that matches nothing is an error.
@@ -93,7 +97,9 @@ pub fn run(config: &AuditConfig) -> Result<AuditReport, Error> {
             c
         }));
     }
-    let db = Database::load(&config.osv_database).map_err(AuditError::from)?;
+    let local =
+        fetch::resolve(&config.osv_database, &config.osv_fetch, env).map_err(AuditError::from)?;
+    let db = Database::load(&local).map_err(AuditError::from)?;
     let mut scan = crate::audit::scan(&components, &db);
     let today = ignore::today();
     let mut used = vec![false; config.ignore.len()];
@@ -178,7 +184,10 @@ pub struct DiffReport {
     pub report_path: String,
 }
 
-pub fn run_diff(config: &SbomDiffConfig) -> Result<DiffReport, Error> {
+pub fn run_diff(
+    config: &SbomDiffConfig,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<DiffReport, Error> {
     let old = sbom::read(&config.old).map_err(AuditError::from)?;
     let new = sbom::read(&config.new).map_err(AuditError::from)?;
     let info = |p: &PathBuf, s: &sbom::Sbom| SbomInfo {
@@ -190,7 +199,8 @@ pub fn run_diff(config: &SbomDiffConfig) -> Result<DiffReport, Error> {
     let new_vulnerable = match &config.osv_database {
         None => None,
         Some(path) => {
-            let db = Database::load(path).map_err(AuditError::from)?;
+            let local = fetch::resolve(path, &config.osv_fetch, env).map_err(AuditError::from)?;
+            let db = Database::load(&local).map_err(AuditError::from)?;
             let before = crate::audit::scan(&old.components, &db);
             let after = crate::audit::scan(&new.components, &db);
             Some(
