@@ -31,6 +31,26 @@ pub fn is_url(s: &str) -> bool {
     l.starts_with("http://") || l.starts_with("https://")
 }
 
+/// The URL as shown in errors and reports: no userinfo, no query or fragment (either may
+/// carry a credential).
+pub fn redact(url: &str) -> String {
+    let url = url.trim();
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let cut = rest.find(['?', '#']).unwrap_or(rest.len());
+    let (main, tail) = rest.split_at(cut);
+    let (authority, path) = main.split_at(main.find('/').unwrap_or(main.len()));
+    let host = authority.rsplit('@').next().unwrap_or_default();
+    let userinfo = if host.len() < authority.len() {
+        "***@"
+    } else {
+        ""
+    };
+    let tail = if tail.is_empty() { "" } else { "?***" };
+    format!("{scheme}://{userinfo}{host}{path}{tail}")
+}
+
 /// `https://` anywhere; `http://` only to a loopback host (tests).
 pub fn check_url(url: &str) -> Result<(), OsvError> {
     let lower = url.trim().to_ascii_lowercase();
@@ -54,7 +74,7 @@ pub fn check_url(url: &str) -> Result<(), OsvError> {
         }
     }
     Err(OsvError::Fetch {
-        url: url.to_owned(),
+        url: redact(url),
         reason: "only https:// URLs are fetched (http:// only to a loopback address)".to_owned(),
     })
 }
@@ -93,7 +113,7 @@ pub fn resolve(
     let url = database.trim();
     check_url(url)?;
     let fail = |reason: String| OsvError::Fetch {
-        url: url.to_owned(),
+        url: redact(url),
         reason,
     };
     let cache = match &opts.cache_dir {
@@ -204,6 +224,18 @@ mod tests {
         assert!(check_url("http://example.com/all.zip").is_err());
         assert!(check_url("http://127.0.0.1.example.com/all.zip").is_err());
         assert!(check_url("http://user@10.0.0.1/all.zip").is_err());
+    }
+
+    #[test]
+    fn redacted() {
+        assert_eq!(
+            redact("https://u:secret@h.example/a/all.zip?token=x#f"),
+            "https://***@h.example/a/all.zip?***"
+        );
+        assert_eq!(
+            redact("https://h.example/all.zip"),
+            "https://h.example/all.zip"
+        );
     }
 
     #[test]

@@ -123,7 +123,7 @@ pub struct Database {
 impl Database {
     pub fn load(path: &str) -> Result<Database, OsvError> {
         if path.starts_with("http://") || path.starts_with("https://") {
-            return Err(OsvError::Url(path.to_owned()));
+            return Err(OsvError::Url(super::fetch::redact(path)));
         }
         let p = Path::new(path);
         let read_err = |source| OsvError::Read {

@@ -146,7 +146,11 @@ pub fn run(
     let report = AuditReport {
         inputs: Inputs {
             sboms: infos,
-            osv_database: config.osv_database.clone(),
+            osv_database: if fetch::is_url(&config.osv_database) {
+                fetch::redact(&config.osv_database)
+            } else {
+                config.osv_database.clone()
+            },
             osv_digest: db.digest.clone(),
             advisories: db.advisories.len(),
             withdrawn_skipped: db.withdrawn,
