@@ -176,7 +176,8 @@ fn download(
     want: Option<&str>,
     _env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<String, Fallible> {
-    Err(Fallible::Fatal(match want {
+    // Offline: the last export cached for the URL may still stand in.
+    Err(Fallible::Offline(match want {
         Some(d) => format!(
             "sha256:{d} is not in the cache, and this portable build does not download: use the native binary, or download all.zip first and pass its path"
         ),
