@@ -553,10 +553,11 @@ fn hostile_exports_fail_cleanly_without_output() {
     std::fs::create_dir_all(&dir).expect("dir");
     std::fs::write(dir.join("X-1.json"), br#"{"id": 5}"#).expect("write");
     check(&dir, "is not an OSV record");
-    // A URL: this build reads exports from disk.
+    // A plain-http URL off loopback: refused before any connection (fetching by URL is
+    // tested against a loopback server in tests/audit_fetch.rs).
     check(
-        Path::new("https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip"),
-        "reads exports from disk only",
+        Path::new("http://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip"),
+        "only https:// URLs are fetched",
     );
     // A missing file.
     check(Path::new("nope.zip"), "couldn't read the OSV database");
