@@ -342,3 +342,54 @@ fn a_non_loopback_http_url_is_refused_local_fake_osv_server() {
     assert_clean_failure(&run, "only https://");
     assert!(!cache.exists());
 }
+
+#[test]
+fn a_redirect_off_https_and_loopback_is_refused_local_fake_osv_server() {
+    if !native() {
+        return;
+    }
+    let redirect = b"HTTP/1.1 302 Found\r\nLocation: http://osv.example.invalid/all.zip\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec();
+    let server = Fake::start(vec![redirect], 1);
+    let url = server.url.clone();
+    let ws = Workspace::new();
+    let cache = ws.path().join("cache");
+    let cache_s = cache.display().to_string();
+    let run = audit(&ws, &url, &["--osv-cache-dir", &cache_s]);
+    assert_eq!(server.finish(), 1, "not retried");
+    assert_clean_failure(&run, "redirect refused");
+    assert!(cached(&cache).is_empty(), "{:?}", cached(&cache));
+}
+
+#[test]
+fn the_default_cache_in_actions_is_the_runner_tool_cache_local_fake_osv_server() {
+    if !native() {
+        return;
+    }
+    let zip = zip_bytes();
+    let digest = sha256_hex(&zip);
+    let server = Fake::start(vec![ok(&zip)], 1);
+    let url = server.url.clone();
+    let ws = Workspace::new();
+    let tool_cache = ws.path().join("toolcache");
+    let run = ws.run(
+        &["action"],
+        &[
+            ("GITHUB_ACTIONS", "true".to_owned()),
+            ("RUNNER_TOOL_CACHE", tool_cache.display().to_string()),
+            ("HOME", ws.path().join("home").display().to_string()),
+            ("INPUT_COMMAND", "sbom-diff".to_owned()),
+            ("INPUT_OLD_SBOM", sbom()),
+            ("INPUT_NEW_SBOM", sbom()),
+            ("INPUT_OSV_DATABASE", url.clone()),
+            ("INPUT_OUTPUT_DIR", "out".to_owned()),
+        ],
+    );
+    assert_eq!(run.code(), 0, "{}\n{}", run.stdout(), run.stderr());
+    assert_eq!(server.finish(), 1);
+    assert!(
+        tool_cache
+            .join(format!("attest-kit/osv/{digest}.zip"))
+            .is_file()
+    );
+    assert!(!ws.path().join("home/.cache").exists());
+}

@@ -38,6 +38,16 @@ pub(super) fn download(
         .user_agent(USER_AGENT)
         .connect_timeout(Duration::from_secs(30))
         .read_timeout(Duration::from_secs(60))
+        // Every hop held to the same rule as the URL given: no downgrade to plain http.
+        .redirect(reqwest::redirect::Policy::custom(|a| {
+            if a.previous().len() >= 10 {
+                a.error("too many redirects")
+            } else if super::check_url(a.url().as_str()).is_err() {
+                a.error("a redirect to a URL that is neither https:// nor loopback")
+            } else {
+                a.follow()
+            }
+        }))
         .build()
         .map_err(|e| Fallible::Fatal(format!("couldn't set up HTTP: {e}")))?;
     runtime.block_on(async {
@@ -71,11 +81,13 @@ async fn once(
     dir: &Path,
     want: Option<&str>,
 ) -> Result<String, Try> {
-    let mut resp = http
-        .get(url)
-        .send()
-        .await
-        .map_err(|e| Try::Again(format!("couldn't connect: {}", e.without_url())))?;
+    let mut resp = http.get(url).send().await.map_err(|e| {
+        if e.is_redirect() {
+            Try::Stop(format!("redirect refused: {}", e.without_url()))
+        } else {
+            Try::Again(format!("couldn't connect: {}", e.without_url()))
+        }
+    })?;
     let status = resp.status();
     if status.is_server_error() {
         return Err(Try::Again(format!("HTTP {}", status.as_u16())));
