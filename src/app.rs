@@ -315,6 +315,15 @@ fn run_audit(
             &format!("audit: {} not checked: {}", s.component, s.reason),
         );
     }
+    if let Some(note) = &report.inputs.osv_fetch_note {
+        console.warning(
+            &Location::default(),
+            &format!(
+                "audit: the OSV export could not be downloaded ({note}); the last cached one ({}) was used",
+                report.inputs.osv_digest
+            ),
+        );
+    }
     for e in &report.unused_ignores {
         console.notice(
             &Location::default(),

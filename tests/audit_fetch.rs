@@ -213,6 +213,8 @@ fn second_run_is_a_cache_hit_with_the_server_gone_local_fake_osv_server() {
     );
     assert_eq!(pinned.code(), 0, "{}", pinned.stderr());
     assert_eq!(json(&pinned)["scan"], json(&first)["scan"]);
+    assert_eq!(json(&first)["inputs"]["osv_source"], "downloaded");
+    assert_eq!(json(&pinned)["inputs"]["osv_source"], "cache");
     // Unpinned: the server is unreachable, so the last export of this URL stands in.
     let unpinned = audit(&ws, &url, &["--osv-cache-dir", &cache]);
     assert_eq!(unpinned.code(), 0, "{}", unpinned.stderr());

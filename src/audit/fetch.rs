@@ -101,14 +101,43 @@ pub fn default_cache_dir(env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf
     get("HOME").map(|h| PathBuf::from(h).join(".cache").join("attest-kit"))
 }
 
+/// Where a URL export came from this run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Source {
+    Downloaded,
+    /// The pinned digest was cached: no network.
+    Cache,
+    /// The server could not be reached; the URL's last cached export stood in.
+    StaleCache,
+}
+
+/// A database to load: its local path, and for a URL where the file came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    pub path: String,
+    pub source: Option<Source>,
+    /// Why the server could not be reached (`StaleCache`).
+    pub note: Option<String>,
+}
+
 /// The local path to load for `database`: the path itself, or the cached download of a URL.
 pub fn resolve(
     database: &str,
     opts: &FetchOptions,
     env: &dyn Fn(&str) -> Option<String>,
-) -> Result<String, OsvError> {
+) -> Result<Resolved, OsvError> {
+    let found = |p: &Path, source, note| Resolved {
+        path: p.display().to_string(),
+        source: Some(source),
+        note,
+    };
     if !is_url(database) {
-        return Ok(database.to_owned());
+        return Ok(Resolved {
+            path: database.to_owned(),
+            source: None,
+            note: None,
+        });
     }
     let url = database.trim();
     check_url(url)?;
@@ -127,7 +156,7 @@ pub fn resolve(
     if let Some(want) = &opts.sha256
         && let Some(p) = cached(&dir, want)
     {
-        return Ok(p.display().to_string());
+        return Ok(found(&p, Source::Cache, None));
     }
     let fetched = download(url, &dir, opts.sha256.as_deref(), env);
     let digest = match fetched {
@@ -135,7 +164,7 @@ pub fn resolve(
         Err(Fallible::Offline(reason)) if opts.sha256.is_none() => {
             // Unreachable: the last export this URL gave, if it is still cached.
             match read_index(&dir).get(url).and_then(|d| cached(&dir, d)) {
-                Some(p) => return Ok(p.display().to_string()),
+                Some(p) => return Ok(found(&p, Source::StaleCache, Some(reason))),
                 None => return Err(fail(reason)),
             }
         }
@@ -148,7 +177,11 @@ pub fn resolve(
         path: dir.join(INDEX),
         bytes: serde_json::to_vec_pretty(&index).unwrap_or_default(),
     }]);
-    Ok(dir.join(format!("{digest}.zip")).display().to_string())
+    Ok(found(
+        &dir.join(format!("{digest}.zip")),
+        Source::Downloaded,
+        None,
+    ))
 }
 
 /// A download that failed: `Offline` (network, 5xx: a cached copy may stand in) or `Fatal`.

@@ -29,6 +29,13 @@ pub struct Inputs {
     pub sboms: Vec<SbomInfo>,
     pub osv_database: String,
     pub osv_digest: String,
+    /// For a URL: `downloaded`, `cache` (pinned digest, no network) or `stale-cache` (the
+    /// server could not be reached; the URL's last cached export was used).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub osv_source: Option<fetch::Source>,
+    /// Why the server could not be reached, with `stale-cache`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub osv_fetch_note: Option<String>,
     pub advisories: usize,
     pub withdrawn_skipped: usize,
 }
@@ -99,7 +106,7 @@ pub fn run(
     }
     let local =
         fetch::resolve(&config.osv_database, &config.osv_fetch, env).map_err(AuditError::from)?;
-    let db = Database::load(&local).map_err(AuditError::from)?;
+    let db = Database::load(&local.path).map_err(AuditError::from)?;
     let mut scan = crate::audit::scan(&components, &db);
     let today = ignore::today();
     let mut used = vec![false; config.ignore.len()];
@@ -152,6 +159,8 @@ pub fn run(
                 config.osv_database.clone()
             },
             osv_digest: db.digest.clone(),
+            osv_source: local.source,
+            osv_fetch_note: local.note,
             advisories: db.advisories.len(),
             withdrawn_skipped: db.withdrawn,
         },
@@ -204,7 +213,7 @@ pub fn run_diff(
         None => None,
         Some(path) => {
             let local = fetch::resolve(path, &config.osv_fetch, env).map_err(AuditError::from)?;
-            let db = Database::load(&local).map_err(AuditError::from)?;
+            let db = Database::load(&local.path).map_err(AuditError::from)?;
             let before = crate::audit::scan(&old.components, &db);
             let after = crate::audit::scan(&new.components, &db);
             Some(
