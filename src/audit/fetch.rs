@@ -57,7 +57,10 @@ pub fn check_url(url: &str) -> Result<(), OsvError> {
     if lower.starts_with("https://") {
         return Ok(());
     }
-    if let Some(rest) = lower.strip_prefix("http://") {
+    // A backslash or whitespace is where URL parsers part ways: never guessed at.
+    if let Some(rest) = lower.strip_prefix("http://")
+        && !rest.contains(|c: char| c == '\\' || c.is_whitespace() || c.is_control())
+    {
         let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
         let host_port = authority.rsplit('@').next().unwrap_or_default();
         let host = if let Some(v6) = host_port.strip_prefix('[') {
@@ -258,6 +261,8 @@ mod tests {
         assert!(check_url("http://example.com/all.zip").is_err());
         assert!(check_url("http://127.0.0.1.example.com/all.zip").is_err());
         assert!(check_url("http://user@10.0.0.1/all.zip").is_err());
+        assert!(check_url("http://evil.example\\@127.0.0.1/all.zip").is_err());
+        assert!(check_url("http://127.0.0.1@evil.example/all.zip").is_err());
     }
 
     #[test]

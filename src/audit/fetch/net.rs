@@ -21,6 +21,14 @@ pub(super) fn download(
     want: Option<&str>,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<String, Fallible> {
+    // The URL as the HTTP client will read it must pass the same rule.
+    let parsed = reqwest::Url::parse(url)
+        .map_err(|e| Fallible::Fatal(format!("it is not a valid URL: {e}")))?;
+    if super::check_url(parsed.as_str()).is_err() {
+        return Err(Fallible::Fatal(
+            "only https:// URLs are fetched (http:// only to a loopback address)".to_owned(),
+        ));
+    }
     let backoff = env("ATTEST_KIT_OSV_BACKOFF_MS")
         .and_then(|v| v.trim().parse().ok())
         .map_or(Duration::from_millis(500), Duration::from_millis);
@@ -54,7 +62,7 @@ pub(super) fn download(
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match once(&http, url, dir, want).await {
+            match once(&http, parsed.clone(), dir, want).await {
                 Err(Try::Again(_)) if attempt < ATTEMPTS => {
                     tokio::time::sleep(backoff * 2u32.pow(attempt - 1)).await;
                 }
@@ -77,7 +85,7 @@ enum Try {
 
 async fn once(
     http: &reqwest::Client,
-    url: &str,
+    url: reqwest::Url,
     dir: &Path,
     want: Option<&str>,
 ) -> Result<String, Try> {
