@@ -27,7 +27,8 @@ pub enum CliCommand {
     Attest(AttestArgs),
     /// Write SLSA build provenance for artifacts.
     Provenance(AttestArgs),
-    /// Verify artifacts against Sigstore bundles and an identity policy, offline.
+    /// Verify artifacts against Sigstore bundles and an identity policy, offline (a .sig +
+    /// .crt pair's Rekor entry is looked up unless --offline).
     Verify(Box<VerifyArgs>),
     /// Sign files keylessly with Sigstore: a bundle and/or a .sig/.crt pair per file.
     Sign(Box<SignArgs>),
@@ -378,6 +379,22 @@ pub struct BundleArgs {
     /// The token for --from-github [default: $GITHUB_TOKEN, then $GH_TOKEN].
     #[arg(long = "github-token", value_name = "TOKEN")]
     pub github_token: Option<String>,
+    #[command(flatten)]
+    pub lookup: LookupArgs,
+}
+
+/// Where a detached `.sig` + `.crt` pair's transparency-log entry is looked up.
+#[derive(Debug, Default, Clone, Args)]
+#[command(next_help_heading = "Bundles and trust")]
+pub struct LookupArgs {
+    /// The Rekor (v1) log searched for a .sig + .crt pair's entry, which proves when it was
+    /// signed [default: the trusted root's first transparency log, https://rekor.sigstore.dev].
+    #[arg(long = "rekor-url", value_name = "URL")]
+    pub rekor_url: Option<String>,
+    /// Never contact a transparency log: a .sig + .crt pair then verifies only where a
+    /// bundle for the same file vouches for it (verify-release), else it fails.
+    #[arg(long = "offline")]
+    pub offline: bool,
 }
 
 #[derive(Debug, Default, Clone, Args)]
@@ -497,6 +514,8 @@ pub struct VerifyReleaseArgs {
         help_heading = "Bundles and trust"
     )]
     pub trusted_root: Option<PathBuf>,
+    #[command(flatten)]
+    pub lookup: LookupArgs,
     /// The identity policy; without certificate-identity(-regexp) and issuer it is the
     /// repository's own workflows, signed through GitHub Actions' OIDC issuer.
     #[command(flatten)]

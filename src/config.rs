@@ -611,6 +611,8 @@ impl VerifyReleaseConfig {
             format: args.format.map(Format::from).unwrap_or_default(),
             from_github: None,
             github_token: None,
+            rekor_url: non_empty_owned(args.lookup.rekor_url),
+            offline: args.lookup.offline,
         };
         Ok(VerifyReleaseConfig {
             tag,
@@ -645,6 +647,11 @@ pub struct VerifyConfig {
     /// Fetch bundles from GitHub's attestations API: `OWNER/REPO` or `OWNER`.
     pub from_github: Option<String>,
     pub github_token: Option<Secret>,
+    /// Where a detached `.sig` + `.crt` pair's Rekor entry is looked up (else the trusted
+    /// root's first log).
+    pub rekor_url: Option<String>,
+    /// No transparency-log lookups.
+    pub offline: bool,
 }
 
 fn looks_like_digest(s: &str) -> bool {
@@ -742,6 +749,8 @@ impl VerifyConfig {
             format: args.output.format.map(Format::from).unwrap_or_default(),
             from_github,
             github_token: non_empty_owned(args.bundles.github_token).map(Secret::new),
+            rekor_url: non_empty_owned(args.bundles.lookup.rekor_url),
+            offline: args.bundles.lookup.offline,
         })
     }
 }

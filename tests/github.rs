@@ -1,7 +1,8 @@
 //! `verify-release` (and the GitHub API client under it) against a loopback fake GitHub API
 //! (`tests/github-fake/server.py`: the API host plus a separate objects/uploads host, on
 //! 127.0.0.1, started by each test). Never GitHub itself. The release's files are signed
-//! against the loopback Sigstore of the signing tests (`tests/sigstore-stack`).
+//! against the loopback Sigstore of the signing tests (`tests/sigstore-stack`), which stays
+//! up for the whole test binary: its Rekor is where `.sig` + `.crt` pairs are looked up.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -50,9 +51,11 @@ fn first_line(child: &mut Child) -> Value {
 }
 
 /// The release files, signed once for the whole test binary: the seed's layout plus a
-/// signed SBOM for another digest (for the failure case) and the trusted root.
+/// signed SBOM for another digest (for the failure case) and the trusted root. The
+/// loopback Sigstore lives as long as the test binary (it exits when its stdin closes).
 struct Signed {
     dir: PathBuf,
+    _stack: Child,
 }
 
 fn sha256(bytes: &[u8]) -> String {
@@ -151,19 +154,23 @@ fn signed() -> &'static Signed {
             root().join("tests/sigstore-stack/node_modules/@sigstore/mock").is_dir(),
             "tests/sigstore-stack/node_modules is missing: run `npm ci` there (scripts/test.sh does)"
         );
-        let (_stack, url, request_token) = start_stack(&stack_dir);
+        let (stack, url, request_token) = start_stack(&stack_dir);
         sign_files(&url, &request_token, &stack_dir, &paths, &good);
         sign_files(&url, &request_token, &stack_dir, &[other], &bad);
-        Signed { dir }
+        // Never dropped: the stack exits when the test binary does (its stdin closes).
+        Signed { dir, _stack: stack }
     })
 }
 
-/// The loopback Sigstore (killed on drop), its URL and the OIDC request token.
-fn start_stack(dir: &Path) -> (Proc, String, String) {
+/// The loopback Sigstore (wrap it in `Proc` to kill it on drop), its URL and the OIDC
+/// request token.
+fn start_stack(dir: &Path) -> (Child, String, String) {
     let mut child = Command::new("node")
         .arg(root().join("tests/sigstore-stack/server.js"))
         .arg("--dir")
         .arg(dir)
+        .arg("--exit-with-stdin")
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -171,7 +178,7 @@ fn start_stack(dir: &Path) -> (Proc, String, String) {
     let info = first_line(&mut child);
     let url = info["url"].as_str().unwrap_or_default().to_owned();
     let request_token = info["requestToken"].as_str().unwrap_or_default().to_owned();
-    (Proc(child), url, request_token)
+    (child, url, request_token)
 }
 
 impl Signed {
@@ -215,12 +222,23 @@ impl Fake {
         self.dir.path().join("releases").join(REPO).join(TAG)
     }
 
-    /// Publishes the signed layout as the release's assets.
+    /// Publishes the signed files (bundles, and .sig/.crt pairs) as the release's assets.
     fn publish(&self, from: &Path) {
+        self.publish_if(from, |_| true);
+    }
+
+    /// Publishes exactly the seed's layout: each file with its .sig and .crt, no bundles.
+    fn publish_seed(&self, from: &Path) {
+        self.publish_if(from, |name| !name.ends_with(".sigstore.json"));
+    }
+
+    fn publish_if(&self, from: &Path, keep: impl Fn(&str) -> bool) {
         let to = self.release_dir();
         std::fs::create_dir_all(&to).expect("release dir");
         for e in std::fs::read_dir(from).expect("signed files").flatten() {
-            std::fs::copy(e.path(), to.join(e.file_name())).expect("copy asset");
+            if keep(&e.file_name().to_string_lossy()) {
+                std::fs::copy(e.path(), to.join(e.file_name())).expect("copy asset");
+            }
         }
     }
 
@@ -246,7 +264,7 @@ impl Fake {
         self.call("GET", "/__stats", "")
     }
 
-    fn verify_release(&self, out_dir: &Path, tag: &str) -> Output {
+    fn verify_release(&self, out_dir: &Path, tag: &str, extra: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_attest-kit"))
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -258,6 +276,7 @@ impl Fake {
             .arg(signed().trusted_root())
             .arg("--output-dir")
             .arg(out_dir)
+            .args(extra)
             .output()
             .expect("run attest-kit verify-release")
     }
@@ -292,22 +311,32 @@ fn verify_release_local_fake_github_seed_layout_all_good() {
     if skip() {
         return;
     }
-    // Four assets a page: the 28 assets come over seven pages of Link headers.
+    // Four assets a page: the 21 assets come over six pages of Link headers.
     let fake = fake(&["--max-per-page", "4"]);
-    fake.publish(&signed().good());
+    fake.publish_seed(&signed().good());
     let out_dir = tempfile::tempdir().expect("temp dir");
-    let out = fake.verify_release(&out_dir.path().join("dl"), TAG);
+    let out = fake.verify_release(&out_dir.path().join("dl"), TAG, &[]);
     let r = report(&out);
     assert_eq!(out.status.code(), Some(0), "{r:#}");
     assert_eq!(r["verified"], true);
-    assert_eq!(rows(&r, "assets").len(), 28);
-    // Seven signed files (sdist, wheel, four SBOMs, build-provenance.json), each with a
-    // bundle and a .sig/.crt pair.
+    assert_eq!(rows(&r, "assets").len(), 21);
+    // Seven signed files (sdist, wheel, four SBOMs, build-provenance.json), each with only a
+    // .sig/.crt pair, as the seed publishes them: each pair's signing time comes from its
+    // entry in the loopback Rekor, found by the file's digest.
     let sigs = rows(&r, "signatures");
-    assert_eq!(sigs.len(), 14, "{r:#}");
-    assert!(sigs.iter().all(|s| s["failure"].is_null()));
-    assert!(sigs.iter().all(|s| s["identity"]
-        == "https://github.com/attest-kit/demo/.github/workflows/release.yml@refs/heads/main"));
+    assert_eq!(sigs.len(), 7, "{r:#}");
+    for s in sigs {
+        assert!(s["failure"].is_null(), "{s}");
+        assert!(
+            s["bundle"].as_str().is_some_and(|b| b.ends_with(".sig")),
+            "{s}"
+        );
+        assert!(s["logIndex"].is_u64(), "{s}");
+        assert_eq!(
+            s["identity"],
+            "https://github.com/attest-kit/demo/.github/workflows/release.yml@refs/heads/main"
+        );
+    }
     let sboms = rows(&r, "sboms");
     assert_eq!(sboms.len(), 4);
     let wheel_sbom = sboms.iter().find(|s| s["sbom"] == "sbom-wheel.spdx.json");
@@ -317,9 +346,54 @@ fn verify_release_local_fake_github_seed_layout_all_good() {
     assert_eq!(r["uncovered"], json!([]));
     assert_eq!(r["withoutSbom"], json!([]));
     let stats = fake.stats();
-    assert_eq!(stats["downloads"], 28);
+    assert_eq!(stats["downloads"], 21);
     // The token goes to the API host only, never to the objects host redirected to.
     assert_eq!(stats["token_on_objects"], false);
+}
+
+#[test]
+fn verify_release_local_fake_github_offline_accepts_pairs_only_where_a_bundle_vouches() {
+    if skip() {
+        return;
+    }
+    // Bundles and pairs: offline, each pair is accepted as the same signature as its
+    // verified bundle.
+    let both = fake(&[]);
+    both.publish(&signed().good());
+    let out_dir = tempfile::tempdir().expect("temp dir");
+    let out = both.verify_release(&out_dir.path().join("dl"), TAG, &["--offline"]);
+    let r = report(&out);
+    assert_eq!(out.status.code(), Some(0), "{r:#}");
+    let sigs = rows(&r, "signatures");
+    assert_eq!(sigs.len(), 14, "{r:#}");
+    assert!(sigs.iter().all(|s| s["failure"].is_null()), "{r:#}");
+    let vouched = sigs
+        .iter()
+        .filter(|s| {
+            s["bundle"]
+                .as_str()
+                .is_some_and(|b| b.contains("(+ .crt, as in "))
+        })
+        .count();
+    assert_eq!(vouched, 7, "{r:#}");
+
+    // Pairs alone, offline: nothing proves when they were signed.
+    let seed = fake(&[]);
+    seed.publish_seed(&signed().good());
+    let out = seed.verify_release(&out_dir.path().join("dl2"), TAG, &["--offline"]);
+    let r = report(&out);
+    assert_eq!(out.status.code(), Some(1), "{r:#}");
+    let sigs = rows(&r, "signatures");
+    assert_eq!(sigs.len(), 7, "{r:#}");
+    for s in sigs {
+        assert_eq!(s["failure"]["check"], "timestamp", "{s}");
+        assert!(
+            s["failure"]["reason"]
+                .as_str()
+                .is_some_and(|r| r.contains("--offline")),
+            "{s}"
+        );
+    }
 }
 
 #[test]
@@ -328,11 +402,11 @@ fn verify_release_local_fake_github_reports_tampered_wheel_missing_cert_and_fore
         return;
     }
     let fake = fake(&[]);
-    fake.publish(&signed().good());
+    fake.publish_seed(&signed().good());
     let rel = fake.release_dir();
     std::fs::write(rel.join(WHEEL), b"tampered wheel").expect("tamper");
     std::fs::remove_file(rel.join(format!("{SDIST}.crt"))).expect("drop certificate");
-    for ext in ["", ".sig", ".crt", ".sigstore.json"] {
+    for ext in ["", ".sig", ".crt"] {
         std::fs::copy(
             signed()
                 .dir
@@ -343,13 +417,17 @@ fn verify_release_local_fake_github_reports_tampered_wheel_missing_cert_and_fore
         .expect("foreign sbom");
     }
     let out_dir = tempfile::tempdir().expect("temp dir");
-    let out = fake.verify_release(&out_dir.path().join("dl"), TAG);
+    let out = fake.verify_release(&out_dir.path().join("dl"), TAG, &[]);
     let r = report(&out);
     assert_eq!(out.status.code(), Some(1), "{r:#}");
     assert_eq!(r["verified"], false);
+    // The tampered wheel's digest is in no log entry.
     let wheel = failure_of(&r, "signatures", "artifact", WHEEL).expect("wheel fails");
+    assert_eq!(wheel["check"], "transparency-log", "{wheel}");
     assert!(
-        ["signature", "artifact-digest"].contains(&wheel["check"].as_str().unwrap_or_default()),
+        wheel["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("has no entry for sha256:")),
         "{wheel}"
     );
     let sdist = failure_of(&r, "signatures", "artifact", SDIST).expect("sdist fails");
@@ -376,9 +454,38 @@ fn verify_release_local_fake_github_reports_tampered_wheel_missing_cert_and_fore
             "{name}"
         );
     }
-    // The sdist's .sig without its certificate and the rest: listed, not lost.
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("release verification failed"), "{stderr}");
+}
+
+#[test]
+fn verify_release_local_fake_github_pair_with_another_signature_is_refused() {
+    if skip() {
+        return;
+    }
+    // The wheel's .sig swapped for the sdist's: its Rekor entries (by the wheel's digest)
+    // hold another signature, so the pair finds no entry.
+    let fake = fake(&[]);
+    fake.publish_seed(&signed().good());
+    let rel = fake.release_dir();
+    std::fs::copy(
+        rel.join(format!("{SDIST}.sig")),
+        rel.join(format!("{WHEEL}.sig")),
+    )
+    .expect("swap signature");
+    let out_dir = tempfile::tempdir().expect("temp dir");
+    let out = fake.verify_release(&out_dir.path().join("dl"), TAG, &[]);
+    let r = report(&out);
+    assert_eq!(out.status.code(), Some(1), "{r:#}");
+    let wheel = failure_of(&r, "signatures", "artifact", WHEEL).expect("wheel fails");
+    assert_eq!(wheel["check"], "transparency-log", "{wheel}");
+    assert!(
+        wheel["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("holds this signature and certificate")),
+        "{wheel}"
+    );
+    assert!(failure_of(&r, "signatures", "artifact", SDIST).is_none());
 }
 
 #[test]
@@ -393,7 +500,7 @@ fn verify_release_local_fake_github_retries_5xx_and_waits_out_429() {
     fake.faults(json!({"fail5xx": 2, "rate429": 1, "truncate": WHEEL, "truncate_count": 1}));
     let out_dir = tempfile::tempdir().expect("temp dir");
     let started = std::time::Instant::now();
-    let out = fake.verify_release(&out_dir.path().join("dl"), TAG);
+    let out = fake.verify_release(&out_dir.path().join("dl"), TAG, &[]);
     let r = report(&out);
     assert_eq!(out.status.code(), Some(0), "{r:#}");
     // Retry-After: 1 was honoured.
@@ -401,7 +508,7 @@ fn verify_release_local_fake_github_retries_5xx_and_waits_out_429() {
 
     fake.faults(json!({"ratelimit_reset_in": 1}));
     let started = std::time::Instant::now();
-    let out = fake.verify_release(&out_dir.path().join("dl2"), TAG);
+    let out = fake.verify_release(&out_dir.path().join("dl2"), TAG, &[]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -423,7 +530,7 @@ fn verify_release_local_fake_github_download_faults_are_reported() {
     fake.faults(json!({"truncate": WHEEL, "truncate_count": 100, "oversize": SDIST}));
     let out_dir = tempfile::tempdir().expect("temp dir");
     let dl = out_dir.path().join("dl");
-    let out = fake.verify_release(&dl, TAG);
+    let out = fake.verify_release(&dl, TAG, &[]);
     let r = report(&out);
     assert_eq!(out.status.code(), Some(1), "{r:#}");
     let wheel = failure_of(&r, "assets", "name", WHEEL);
@@ -456,7 +563,7 @@ fn verify_release_local_fake_github_explains_404_rate_limit_and_bad_token() {
     let fake = fake(&[]);
     fake.publish(&signed().good());
     let out_dir = tempfile::tempdir().expect("temp dir");
-    let out = fake.verify_release(&out_dir.path().join("a"), "v9.9.9");
+    let out = fake.verify_release(&out_dir.path().join("a"), "v9.9.9", &[]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -465,7 +572,7 @@ fn verify_release_local_fake_github_explains_404_rate_limit_and_bad_token() {
     );
 
     fake.faults(json!({"ratelimit_reset_in": 3600}));
-    let out = fake.verify_release(&out_dir.path().join("b"), TAG);
+    let out = fake.verify_release(&out_dir.path().join("b"), TAG, &[]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("rate limit"), "{stderr}");
@@ -507,7 +614,7 @@ fn verify_release_local_fake_github_explains_404_rate_limit_and_bad_token() {
     let used = out_dir.path().join("used");
     std::fs::create_dir_all(&used).expect("dir");
     std::fs::write(used.join(format!("{SDIST}.crt")), "stale").expect("stale file");
-    let out = fake.verify_release(&used, TAG);
+    let out = fake.verify_release(&used, TAG, &[]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not empty"));
 }
@@ -521,7 +628,8 @@ fn attest_push_to_local_fake_github_then_verify_from_github_round_trips() {
     let work = tempfile::tempdir().expect("temp dir");
     let stack_dir = work.path().join("stack");
     std::fs::create_dir_all(&stack_dir).expect("stack dir");
-    let (_stack, url, request_token) = start_stack(&stack_dir);
+    let (stack, url, request_token) = start_stack(&stack_dir);
+    let _stack = Proc(stack);
     let files: Vec<PathBuf> = [(SDIST, "sdist"), (WHEEL, "wheel")]
         .iter()
         .map(|(n, body)| {
@@ -654,7 +762,8 @@ fn push_to_local_fake_github_without_attestations_write_is_explained() {
     let work = tempfile::tempdir().expect("temp dir");
     let stack_dir = work.path().join("stack");
     std::fs::create_dir_all(&stack_dir).expect("stack dir");
-    let (_stack, url, request_token) = start_stack(&stack_dir);
+    let (stack, url, request_token) = start_stack(&stack_dir);
+    let _stack = Proc(stack);
     let file = work.path().join(SDIST);
     std::fs::write(&file, "sdist").expect("artifact");
     let out = Command::new(env!("CARGO_BIN_EXE_attest-kit"))
@@ -820,7 +929,8 @@ fn sign_uploads_signatures_to_the_local_fake_github_release_then_verify_release_
     let work = tempfile::tempdir().expect("temp dir");
     let stack_dir = work.path().join("stack");
     std::fs::create_dir_all(&stack_dir).expect("stack dir");
-    let (_stack, url, request_token) = start_stack(&stack_dir);
+    let (stack, url, request_token) = start_stack(&stack_dir);
+    let _stack = Proc(stack);
     // The artifacts are on the release already (a build job put them there).
     let files: Vec<PathBuf> = [(SDIST, "sdist"), (WHEEL, "wheel")]
         .iter()

@@ -714,3 +714,124 @@ fn local_fake_rekor_v2_bad_inclusion_proof_fails_the_self_check() {
     ];
     fails_cleanly(&stack, &args, &["self-check failed"]);
 }
+
+/// A `.sig` + `.crt` pair alone (the seed's layout, cosign's `--output-signature` /
+/// `--output-certificate`): `verify` finds its entry in the local fake Rekor by the file's
+/// digest (search, then fetch), and the entry's SET and inclusion proof are checked like a
+/// bundle's. A served entry that was altered, a pair that is not the one logged, no log, or
+/// `--offline` each fail with the check that failed.
+#[test]
+fn local_fake_rekor_lookup_verifies_a_sig_crt_pair_and_refuses_what_it_must() {
+    let Some(stack) = stack(None) else {
+        return;
+    };
+    let (dir, files) = artifacts();
+    let out = run(stack
+        .cmd()
+        .args(["sign", "--sign", "sig-crt"])
+        .args(&files)
+        .args(stack.trust_args())
+        .arg("--output-dir")
+        .arg(dir.path()));
+    assert_ok(&out);
+    let verify = |file: &Path, extra: &[&str]| {
+        run(bare_cmd()
+            .env("ATTEST_KIT_SIGSTORE_BACKOFF_MS", "10")
+            .arg("verify")
+            .arg(file)
+            .arg("--trusted-root")
+            .arg(stack.file("trusted_root.json"))
+            .args(["--certificate-identity", &stack.identity])
+            .args(["--certificate-oidc-issuer", &stack.issuer])
+            .args(["--format", "json"])
+            .args(extra))
+    };
+    let rows = |out: &Output| -> Vec<Value> {
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        v["results"].as_array().cloned().unwrap_or_default()
+    };
+    let failure = |out: &Output| {
+        let r = rows(out);
+        assert_eq!(out.status.code(), Some(1), "{r:?}");
+        assert_eq!(r.len(), 1, "{r:?}");
+        (
+            r[0]["failure"]["check"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+            r[0]["failure"]["reason"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        )
+    };
+
+    // Both files verify; each took one search and one entry fetch, and the first search
+    // was answered 500 once and retried.
+    stack.control(r#"{"fail": {"rekor-search": [500]}}"#);
+    for f in &files {
+        let out = verify(f, &[]);
+        let r = rows(&out);
+        assert_eq!(out.status.code(), Some(0), "{r:?}");
+        assert_eq!(r.len(), 1);
+        assert!(r[0]["bundle"].as_str().is_some_and(|b| b.ends_with(".sig")));
+        assert!(r[0]["logIndex"].is_u64(), "{r:?}");
+        assert!(r[0]["integratedTime"].is_string(), "{r:?}");
+    }
+    assert_eq!(stack.stats()["rekor-search"], 5);
+
+    // The same pair under another identity policy still fails the policy.
+    let out = run(bare_cmd()
+        .arg("verify")
+        .arg(&files[0])
+        .arg("--trusted-root")
+        .arg(stack.file("trusted_root.json"))
+        .args([
+            "--certificate-identity",
+            "https://github.com/someone/else/.github/workflows/x.yml@refs/heads/main",
+        ])
+        .args(["--certificate-oidc-issuer", &stack.issuer])
+        .args(["--format", "json"]));
+    assert_eq!(failure(&out).0, "identity");
+
+    // An entry altered in transit: its signed entry timestamp no longer matches.
+    stack.control(r#"{"tamperEntry": {"rekor-search": 1}}"#);
+    let (check, reason) = failure(&verify(&files[0], &[]));
+    assert_eq!(check, "transparency-log", "{reason}");
+
+    // The wheel's signature beside the sdist: the sdist's entries hold another signature.
+    let sdist_sig = PathBuf::from(format!("{}.sig", files[0].display()));
+    let wheel_sig = PathBuf::from(format!("{}.sig", files[1].display()));
+    let wheel_crt = PathBuf::from(format!("{}.crt", files[1].display()));
+    let swapped = dir.path().join("swapped");
+    std::fs::create_dir_all(&swapped).expect("dir");
+    let copy = swapped.join("app-1.0.tar.gz");
+    std::fs::copy(&files[0], &copy).expect("copy");
+    std::fs::copy(&wheel_sig, swapped.join("app-1.0.tar.gz.sig")).expect("copy");
+    std::fs::copy(&wheel_crt, swapped.join("app-1.0.tar.gz.crt")).expect("copy");
+    let (check, reason) = failure(&verify(&copy, &[]));
+    assert_eq!(check, "transparency-log", "{reason}");
+    assert!(
+        reason.contains("holds this signature and certificate"),
+        "{reason}"
+    );
+
+    // A changed file: no entry for its digest.
+    std::fs::copy(&sdist_sig, swapped.join("app-1.0.tar.gz.sig")).expect("copy");
+    std::fs::write(&copy, "changed").expect("write");
+    let (check, reason) = failure(&verify(&copy, &[]));
+    assert_eq!(check, "transparency-log", "{reason}");
+    assert!(reason.contains("has no entry for sha256:"), "{reason}");
+
+    // No log to ask, or not allowed to ask.
+    let (check, reason) = failure(&verify(&files[0], &["--rekor-url", "http://127.0.0.1:9"]));
+    assert_eq!(check, "transparency-log", "{reason}");
+    assert!(reason.contains("couldn't search the Rekor log"), "{reason}");
+    let (check, reason) = failure(&verify(&files[0], &["--offline"]));
+    assert_eq!(check, "timestamp", "{reason}");
+    assert!(reason.contains("--offline"), "{reason}");
+    // A Rekor URL that is plain http to another host is a usage error before any request.
+    let out = verify(&files[0], &["--rekor-url", "http://rekor.example"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("rekor-url"));
+}

@@ -47,6 +47,7 @@ struct RawInputs {
     predicate_type: Option<String>,
     policy: Option<String>,
     from_github: Option<String>,
+    offline: Option<String>,
     push_to_github: Option<String>,
     upload_release_assets: Option<String>,
     overwrite: Option<String>,
@@ -217,6 +218,10 @@ fn verify_args(raw: RawInputs, repository: Option<&str>) -> Result<VerifyArgs, C
             staging: false,
             from_github,
             github_token: non_empty(raw.github_token),
+            lookup: crate::cli::LookupArgs {
+                rekor_url: non_empty(raw.rekor_url),
+                offline: boolean("offline", raw.offline)?.unwrap_or(false),
+            },
         },
         identity: IdentityArgs {
             certificate_identity: non_empty(raw.certificate_identity),
@@ -316,6 +321,7 @@ pub fn read(vars: impl IntoIterator<Item = (String, String)>) -> Result<Job, Con
             repo,
             github_token: token,
             trusted_root: v.bundles.trusted_root,
+            lookup: v.bundles.lookup,
             identity: v.identity,
             output_dir,
             format: None,

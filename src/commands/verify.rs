@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use futures_util::StreamExt as _;
 use rayon::prelude::*;
 use sha2::{Digest as _, Sha256, Sha512};
 
@@ -15,6 +16,7 @@ use crate::report::{VerifyReport, VerifyRow};
 use crate::subject::{Algorithm, Digest, hash, paths};
 use crate::verify::bundles::{self, Found};
 use crate::verify::policy::{Policy, PolicyFile, Signed};
+use crate::verify::rekor::{Detached, Lookup};
 use crate::verify::sigstore::{ArtifactData, PublicKey, RootChoice, Trust, Verified};
 use crate::verify::{Check, Failure, VerifyError, slsa};
 
@@ -481,13 +483,115 @@ pub fn run_files(
     run_with(config, &setup, artifacts, console)
 }
 
+/// Gives each detached `.sig` + `.crt` pair the Rekor entry that proves when it was signed
+/// (looked up concurrently; see `verify/rekor.rs`). With `offline`, or where no entry is
+/// found, the pair keeps no signing time and fails with the reason.
+fn complete_detached(
+    config: &VerifyConfig,
+    setup: &Setup,
+    artifacts: &[Artifact],
+    pairs: &mut [Pair],
+    console: &Console,
+) -> Result<(), Error> {
+    let todo: Vec<(usize, Detached)> = pairs
+        .iter()
+        .enumerate()
+        .filter_map(|(k, (i, f))| {
+            let (signature, certificate_der) = f.bundle.as_ref().ok()?.detached()?;
+            let sha256_hex = artifacts[*i]
+                .digests
+                .iter()
+                .find(|d| d.algorithm == Algorithm::Sha256)?
+                .hex
+                .clone();
+            Some((
+                k,
+                Detached {
+                    sha256_hex,
+                    signature,
+                    certificate_der,
+                },
+            ))
+        })
+        .collect();
+    if todo.is_empty() {
+        return Ok(());
+    }
+    let set = |pairs: &mut [Pair], k: usize, bundle| {
+        let found = &pairs[k].1;
+        pairs[k].1 = Arc::new(Found {
+            source: found.source.clone(),
+            bundle,
+            pep740: false,
+        });
+    };
+    let url = config
+        .rekor_url
+        .clone()
+        .or_else(|| setup.trust.rekor_url().map(str::to_owned));
+    let url = match (config.offline, url) {
+        (true, _) | (false, None) => {
+            let reason = if config.offline {
+                "a .sig + .crt pair proves no signing time by itself, and --offline forbids looking up its Rekor entry"
+            } else {
+                "a .sig + .crt pair proves no signing time by itself, and the trusted root names no transparency log to look it up in: give --rekor-url"
+            };
+            for (k, _) in todo {
+                set(pairs, k, Err(Failure::new(Check::Timestamp, reason)));
+            }
+            return Ok(());
+        }
+        (false, Some(url)) => url,
+    };
+    let backoff = std::env::var("ATTEST_KIT_SIGSTORE_BACKOFF_MS")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .map_or(std::time::Duration::from_millis(500), |ms| {
+            std::time::Duration::from_millis(ms)
+        });
+    let lookup =
+        Lookup::new(&url, backoff).map_err(|reason| crate::config::ConfigError::Invalid {
+            input: "rekor-url",
+            reason,
+        })?;
+    console.info(&format!(
+        "looking up {} .sig + .crt pair(s) in the Rekor log at {}",
+        todo.len(),
+        lookup.base()
+    ));
+    let found: Vec<(usize, Result<serde_json::Value, Failure>, String)> =
+        super::verify_release::runtime()?.block_on(async {
+            futures_util::stream::iter(todo)
+                .map(|(k, d)| {
+                    let lookup = &lookup;
+                    async move { (k, lookup.find(&d).await, d.sha256_hex) }
+                })
+                .buffer_unordered(8)
+                .collect()
+                .await
+        });
+    for (k, entry, sha256_hex) in found {
+        let bundle = entry.and_then(|entry| {
+            pairs[k]
+                .1
+                .bundle
+                .as_ref()
+                .map_err(Clone::clone)?
+                .with_log_entry(entry, &sha256_hex)
+        });
+        set(pairs, k, bundle);
+    }
+    Ok(())
+}
+
 fn run_with(
     config: &VerifyConfig,
     setup: &Setup,
     artifacts: Vec<Artifact>,
     console: &Console,
 ) -> Result<VerifyReport, Error> {
-    let (pairs, mut warnings) = pair(config, &artifacts)?;
+    let (mut pairs, mut warnings) = pair(config, &artifacts)?;
+    complete_detached(config, setup, &artifacts, &mut pairs, console)?;
     console.debug(&format!(
         "{} artifacts, {} artifact × bundle pairs",
         artifacts.len(),

@@ -304,9 +304,9 @@ fn read_document(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("couldn't read it: {e}"))
 }
 
-/// A `.sig` + `.crt` pair carries no proof of when it was signed (that is in the
-/// transparency log, which verify-release does not query). When the same file also has a
-/// Sigstore bundle that verified, the pair is accepted if it holds exactly the bundle's
+/// A `.sig` + `.crt` pair carries no proof of when it was signed: that is its Rekor entry,
+/// looked up by `verify`. Offline, or when the log cannot be reached, a pair whose file
+/// also has a Sigstore bundle that verified is accepted if it holds exactly the bundle's
 /// signature and certificate; a pair that differs is a failure. A pair without a verified
 /// bundle keeps its own result.
 fn cover_pairs_by_bundles(report: &mut crate::report::VerifyReport) {
@@ -321,7 +321,7 @@ fn cover_pairs_by_bundles(report: &mut crate::report::VerifyReport) {
         let timestamp_only = row
             .failure
             .as_ref()
-            .is_some_and(|f| f.check == Check::Timestamp);
+            .is_some_and(|f| matches!(f.check, Check::Timestamp | Check::TransparencyLog));
         if !row.bundle.ends_with(".sig") || !timestamp_only {
             continue;
         }

@@ -1,12 +1,12 @@
 //! `verify-release`: terminal table, JSON, job summary and step outputs. Untrusted strings
 //! (asset names, identities, reasons) go through `markdown::code` in the summary and
-//! `escape_debug` on the terminal.
+//! `Printable` on the terminal.
 
 use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::{human_size, short_digest};
+use super::{Printable as _, human_size, short_digest};
 use crate::action::markdown::code;
 use crate::action::outputs::Outputs;
 use crate::release::{ReleaseReport, Role};
@@ -58,10 +58,10 @@ pub fn text(report: &ReleaseReport) -> String {
     let _ = writeln!(
         out,
         "Release {} of {} ({} assets, downloaded to {})\n",
-        report.tag.escape_debug(),
+        report.tag.printable(),
         report.repo,
         report.assets.len(),
-        report.download_dir.escape_debug()
+        report.download_dir.printable()
     );
     let _ = writeln!(out, "ASSETS");
     for a in &report.assets {
@@ -76,10 +76,10 @@ pub fn text(report: &ReleaseReport) -> String {
             } else {
                 short_digest(&a.digest)
             },
-            a.name.escape_debug()
+            a.name.printable()
         );
         if let Some(e) = &a.error {
-            let _ = writeln!(out, "        {}", e.escape_debug());
+            let _ = writeln!(out, "        {}", e.printable());
         }
     }
     let _ = writeln!(out, "\nSIGNATURES");
@@ -90,19 +90,19 @@ pub fn text(report: &ReleaseReport) -> String {
                 let _ = writeln!(
                     out,
                     "  OK    {}  ({})  signer {}",
-                    r.artifact.escape_debug(),
-                    bundle.escape_debug(),
-                    r.identity.as_deref().unwrap_or("-").escape_debug()
+                    r.artifact.printable(),
+                    bundle.printable(),
+                    r.identity.as_deref().unwrap_or("-").printable()
                 );
             }
             Some(f) => {
                 let _ = writeln!(
                     out,
                     "  FAIL  {}  ({})\n        {} check failed: {}",
-                    r.artifact.escape_debug(),
-                    bundle.escape_debug(),
+                    r.artifact.printable(),
+                    bundle.printable(),
                     f.check,
-                    f.reason.escape_debug()
+                    f.reason.printable()
                 );
             }
         }
@@ -117,18 +117,18 @@ pub fn text(report: &ReleaseReport) -> String {
                 let _ = writeln!(
                     out,
                     "  OK    {}  {}  describes {}",
-                    s.sbom.escape_debug(),
+                    s.sbom.printable(),
                     s.format,
-                    s.describes.join(", ").escape_debug()
+                    s.describes.join(", ").printable()
                 );
             }
             Some(f) => {
                 let _ = writeln!(
                     out,
                     "  FAIL  {}  {}\n        {}",
-                    s.sbom.escape_debug(),
+                    s.sbom.printable(),
                     if s.format.is_empty() { "-" } else { &s.format },
-                    f.escape_debug()
+                    f.printable()
                 );
             }
         }
@@ -144,20 +144,20 @@ pub fn text(report: &ReleaseReport) -> String {
                 let _ = writeln!(
                     out,
                     "  FAIL  {}  subject {}\n        {}",
-                    p.file.escape_debug(),
-                    what.escape_debug(),
-                    f.escape_debug()
+                    p.file.printable(),
+                    what.printable(),
+                    f.printable()
                 );
             }
             (None, Some(n)) => {
-                let _ = writeln!(out, "  NOTE  {}  {}", p.file.escape_debug(), n);
+                let _ = writeln!(out, "  NOTE  {}  {}", p.file.printable(), n);
             }
             (None, None) => {
                 let _ = writeln!(
                     out,
                     "  OK    {}  subject {}  {}",
-                    p.file.escape_debug(),
-                    what.escape_debug(),
+                    p.file.printable(),
+                    what.printable(),
                     p.digest.as_deref().map(short_digest).unwrap_or_default()
                 );
             }
@@ -169,13 +169,13 @@ pub fn text(report: &ReleaseReport) -> String {
             "\nNOT COVERED (signature files for assets not in the release)"
         );
         for u in &report.uncovered {
-            let _ = writeln!(out, "  {}", u.escape_debug());
+            let _ = writeln!(out, "  {}", u.printable());
         }
     }
     if !report.without_sbom.is_empty() {
         let _ = writeln!(out, "\nARTIFACTS NO SBOM DESCRIBES");
         for u in &report.without_sbom {
-            let _ = writeln!(out, "  {}", u.escape_debug());
+            let _ = writeln!(out, "  {}", u.printable());
         }
     }
     let verdict = if report.verified() {
@@ -425,14 +425,14 @@ pub fn uploaded_text(u: &crate::commands::upload::UploadReport) -> String {
             "none".to_owned()
         } else {
             v.iter()
-                .map(|s| s.escape_debug().to_string())
+                .map(|s| s.printable().to_string())
                 .collect::<Vec<_>>()
                 .join(", ")
         }
     };
     format!(
         "release {} of {}: uploaded {}; unchanged {}; replaced {}",
-        u.tag.escape_debug(),
+        u.tag.printable(),
         u.repository,
         list(&u.uploaded),
         list(&u.unchanged),

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::human_size;
+use super::{Printable as _, human_size};
 use crate::report::AttestReport;
 
 pub fn attest(report: &AttestReport) -> String {
@@ -25,22 +25,22 @@ pub fn attest(report: &AttestReport) -> String {
             "  {}  {:>10}  {}",
             s.primary_digest(),
             size,
-            s.name.escape_debug()
+            s.name.printable()
         );
     }
     if let Some(sg) = &report.signing {
         let _ = writeln!(
             out,
             "signed as {} ({}), Sigstore {}",
-            sg.identity.escape_debug(),
-            sg.issuer.escape_debug(),
+            sg.identity.printable(),
+            sg.issuer.printable(),
             sg.instance
         );
         for i in &sg.items {
             let entry = i
                 .log_index
                 .map_or_else(|| "no log entry".to_owned(), |n| format!("log index {n}"));
-            let _ = writeln!(out, "  {}  {entry}", i.subject.escape_debug());
+            let _ = writeln!(out, "  {}  {entry}", i.subject.printable());
         }
     }
     let _ = writeln!(out, "files written:");
@@ -65,39 +65,39 @@ pub fn verify(report: &crate::report::VerifyReport) -> String {
                 let _ = writeln!(
                     out,
                     "OK    {}  {}  bundle {}",
-                    r.artifact.escape_debug(),
+                    r.artifact.printable(),
                     r.digest,
-                    bundle.escape_debug()
+                    bundle.printable()
                 );
                 if let Some(id) = &r.identity {
                     let _ = writeln!(
                         out,
                         "      signer {} ({})",
-                        id.escape_debug(),
-                        r.issuer.as_deref().unwrap_or("-").escape_debug()
+                        id.printable(),
+                        r.issuer.as_deref().unwrap_or("-").printable()
                     );
                 }
                 if let (Some(repo), Some(git_ref)) = (&r.source_repository, &r.source_ref) {
                     let _ = writeln!(
                         out,
                         "      source {}@{}",
-                        repo.escape_debug(),
-                        git_ref.escape_debug()
+                        repo.printable(),
+                        git_ref.printable()
                     );
                 }
                 if let Some(p) = &r.predicate_type {
-                    let _ = writeln!(out, "      predicate {}", p.escape_debug());
+                    let _ = writeln!(out, "      predicate {}", p.printable());
                 }
             }
             Some(f) => {
                 let _ = writeln!(
                     out,
                     "FAIL  {}  {}  bundle {}\n      {} check failed: {}",
-                    r.artifact.escape_debug(),
+                    r.artifact.printable(),
                     r.digest,
-                    bundle.escape_debug(),
+                    bundle.printable(),
                     f.check,
-                    f.reason.escape_debug()
+                    f.reason.printable()
                 );
             }
         }
@@ -197,15 +197,7 @@ pub fn reproduce(report: &crate::report::ReproduceReport) -> String {
 /// Control characters shown as escapes, so no file or member name can move the cursor,
 /// forge lines, or start a workflow command; everything else as is.
 fn safe(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_debug().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+    s.printable()
 }
 
 /// One block per artifact: what it is, how many components, where its SBOMs went.
@@ -215,21 +207,17 @@ pub fn sbom(report: &crate::report::SbomReport) -> String {
         let _ = writeln!(
             out,
             "{} ({} {} {})",
-            e.artifact.escape_debug(),
+            e.artifact.printable(),
             e.kind,
-            e.name.escape_debug(),
-            e.version.as_deref().unwrap_or("?").escape_debug()
+            e.name.printable(),
+            e.version.as_deref().unwrap_or("?").printable()
         );
         let _ = writeln!(
             out,
             "  {} components, {} files; licences: {} SPDX, {} other, {} unknown",
             e.components, e.files, e.licenses_spdx, e.licenses_other, e.licenses_unknown
         );
-        let _ = writeln!(
-            out,
-            "  dependencies: {}",
-            e.resolution_detail.escape_debug()
-        );
+        let _ = writeln!(out, "  dependencies: {}", e.resolution_detail.printable());
         for f in &e.written {
             let _ = writeln!(out, "  wrote {}", crate::report::display_path(&f.path));
         }

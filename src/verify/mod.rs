@@ -11,6 +11,8 @@ pub mod bundles;
 pub mod claims;
 pub mod policy;
 #[cfg(feature = "native")]
+pub mod rekor;
+#[cfg(feature = "native")]
 pub mod sigstore;
 pub mod slsa;
 

@@ -52,6 +52,8 @@ struct Domain {
 pub struct Trust {
     /// The default domain first; GitHub's (if any) after it.
     domains: Vec<Domain>,
+    /// The default root's first transparency log: where detached pairs are looked up.
+    rekor_url: Option<String>,
 }
 
 fn domain(name: &'static str, root: &TrustedRoot, relaxed: bool) -> Result<Domain, String> {
@@ -76,6 +78,15 @@ fn domain(name: &'static str, root: &TrustedRoot, relaxed: bool) -> Result<Domai
 impl Trust {
     pub fn new(choice: &RootChoice) -> Result<Self, String> {
         let parse = |json: &str| TrustedRoot::from_json(json).map_err(|e| e.to_string());
+        let default_json = match choice {
+            RootChoice::Embedded => SigstoreInstance::PublicGood.embedded_trusted_root_json(),
+            RootChoice::Staging => SigstoreInstance::Staging.embedded_trusted_root_json(),
+            RootChoice::Custom(json) => json.as_str(),
+        };
+        let rekor_url = parse(default_json)?
+            .tlogs
+            .first()
+            .map(|t| t.base_url.clone());
         let domains = match choice {
             RootChoice::Embedded => vec![
                 domain(
@@ -96,7 +107,12 @@ impl Trust {
             )?],
             RootChoice::Custom(json) => vec![domain("custom", &parse(json)?, false)?],
         };
-        Ok(Self { domains })
+        Ok(Self { domains, rekor_url })
+    }
+
+    /// The Rekor (v1) log to search for a detached pair's entry, from the trusted root.
+    pub fn rekor_url(&self) -> Option<&str> {
+        self.rekor_url.as_deref()
     }
 
     /// The domain for a certificate: the relaxed GitHub one only if its issuer is one of
@@ -166,6 +182,61 @@ impl ParsedBundle {
         let content =
             SignatureContent::MessageSignature(MessageSignature::new(SignatureBytes::new(sig)));
         Ok(Self(Bundle::new(MediaType::Bundle0_1, material, content)))
+    }
+
+    /// A cosign-style pair as loaded: a message signature and a certificate with neither a
+    /// log entry nor a timestamp. Returns the signature and the certificate's DER.
+    pub fn detached(&self) -> Option<(Vec<u8>, Vec<u8>)> {
+        let b = &self.0;
+        let m = &b.verification_material;
+        if !m.tlog_entries.is_empty()
+            || !m.timestamp_verification_data.rfc3161_timestamps.is_empty()
+        {
+            return None;
+        }
+        let SignatureContent::MessageSignature(sig) = &b.content else {
+            return None;
+        };
+        let cert = b.signing_certificate()?;
+        Some((sig.signature.as_bytes().to_vec(), cert.as_bytes().to_vec()))
+    }
+
+    /// The detached pair with the Rekor entry found for it (`tlogEntries[]` form), as the
+    /// bundle cosign would have written: v0.2 with an inclusion proof, else v0.1.
+    pub fn with_log_entry(
+        &self,
+        entry: serde_json::Value,
+        sha256_hex: &str,
+    ) -> Result<Self, Failure> {
+        let (sig, cert) = self
+            .detached()
+            .ok_or_else(|| Failure::new(Check::Bundle, "not a detached signature"))?;
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let digest = hex::decode(sha256_hex)
+            .map_err(|_| Failure::new(Check::Artifact, "invalid SHA-256"))?;
+        let version = if entry.get("inclusionProof").is_some() {
+            "0.2"
+        } else {
+            "0.1"
+        };
+        let doc = serde_json::json!({
+            "mediaType": format!("application/vnd.dev.sigstore.bundle+json;version={version}"),
+            "verificationMaterial": {
+                "x509CertificateChain": {"certificates": [{"rawBytes": b64.encode(cert)}]},
+                "tlogEntries": [entry],
+                "timestampVerificationData": {},
+            },
+            "messageSignature": {
+                "messageDigest": {"algorithm": "SHA2_256", "digest": b64.encode(digest)},
+                "signature": b64.encode(sig),
+            },
+        });
+        Self::from_json(&doc.to_string()).map_err(|f| {
+            Failure::new(
+                Check::TransparencyLog,
+                format!("the Rekor entry does not fit a bundle: {}", f.reason),
+            )
+        })
     }
 
     /// `v0.1`, `v0.2` or `v0.3`.
@@ -263,7 +334,7 @@ pub struct Verified {
     pub trust_domain: &'static str,
 }
 
-fn one_line(e: &dyn std::error::Error) -> String {
+pub(super) fn one_line(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();
     let mut src = e.source();
     while let Some(c) = src {

@@ -17,10 +17,19 @@
 // sigstore-python's --trust-config) and DIR/stack.json, then prints one JSON line:
 // {"url": "...", "tokenUrl": "...", "requestToken": "..."}.
 //
+// Rekor v1 also answers searches as the real one does: POST /api/v1/index/retrieve
+// ({"hash": "sha256:<hex>"} → 80-hex entry ids: tree id + leaf hash) and
+// GET /api/v1/log/entries/<64- or 80-hex id> (→ {"<id>": entry}), for verifiers that find the
+// log entry of a detached .sig/.crt pair.
+// With --exit-with-stdin the server exits when its standard input closes (its parent died).
+//
 // Test hooks (POST /__control, JSON body), each consumed by the next matching requests:
 //   {"fail": {"fulcio": [503], "rekor": [500], "tsa": [429]}}  answer with these statuses
+//                                     ("rekor-search" for the two search endpoints)
 //   {"badProof": {"rekor": 1}}                                 corrupt the inclusion proof
 //   {"hang": {"rekor": 1}}                                     never answer (timeouts)
+//   {"tamperEntry": {"rekor-search": 1}}   serve a fetched entry with its integratedTime moved
+//                                          (its signed entry timestamp no longer matches)
 // The same JSON can be given at start with --control JSON.
 // GET /__stats returns how many requests each service received.
 
@@ -150,7 +159,7 @@ async function main() {
     signingConfig,
   });
 
-  const state = { fail: {}, badProof: {}, hang: {}, stats: {} };
+  const state = { fail: {}, badProof: {}, hang: {}, tamperEntry: {}, stats: {} };
   if (arg('control')) await control(Buffer.from(arg('control')));
   const take = (table, svc) => {
     const q = table[svc];
@@ -263,19 +272,47 @@ async function main() {
     throw new Error(`unsupported entry kind ${proposed.kind}`);
   }
 
+  // Stored v1 entries by leaf hash (Rekor's entry UUID), and the search index by hash.
+  const rekorTreeId = crypto.randomBytes(8).toString('hex');
+  const rekorEntries = new Map();
+  const rekorIndex = new Map();
   async function handleRekor(body) {
     const entry = canonicalRekorEntry(JSON.parse(body.toString('utf8')));
     const res = await rekor.fn(canonicalize(entry));
-    if (res.statusCode === 201 && take(state.badProof, 'rekor')) {
-      const doc = JSON.parse(res.response);
-      for (const e of Object.values(doc)) {
-        const proof = e.verification.inclusionProof;
-        proof.rootHash = sha256(Buffer.from('not the root')).toString('hex');
+    if (res.statusCode !== 201) return res;
+    const doc = JSON.parse(res.response);
+    const out = {};
+    for (const e of Object.values(doc)) {
+      if (take(state.badProof, 'rekor')) {
+        e.verification.inclusionProof.rootHash = sha256(Buffer.from('not the root')).toString('hex');
       }
-      res.response = JSON.stringify(doc);
+      const uuid = sha256(Buffer.concat([Buffer.from([0]), Buffer.from(e.body, 'base64')])).toString('hex');
+      rekorEntries.set(uuid, e);
+      if (entry.kind === 'hashedrekord') {
+        const key = `${entry.spec.data.hash.algorithm}:${entry.spec.data.hash.value}`.toLowerCase();
+        rekorIndex.set(key, [...(rekorIndex.get(key) || []), rekorTreeId + uuid]);
+      }
+      out[rekorTreeId + uuid] = e;
     }
-    return res;
+    return { ...res, response: JSON.stringify(out) };
   }
+
+  // Rekor's SearchIndex: by hash only (the public-key and email searches are not served).
+  async function handleRekorSearch(body) {
+    const q = JSON.parse(body.toString('utf8') || '{}');
+    if (typeof q.hash !== 'string') return rekorError(422, 'only a hash search is supported');
+    const m = /^(?:(sha256|sha512|sha1):)?([0-9a-fA-F]+)$/.exec(q.hash);
+    if (!m) return rekorError(422, `invalid hash ${q.hash}`);
+    return json(200, rekorIndex.get(`${m[1] || 'sha256'}:${m[2]}`.toLowerCase()) || []);
+  }
+  async function handleRekorGet(id) {
+    const uuid = id.length === 80 ? id.slice(16) : id;
+    const e = /^[0-9a-f]{64}$/.test(uuid) ? rekorEntries.get(uuid) : undefined;
+    if (!e) return rekorError(404, `no entry ${id}`);
+    const served = take(state.tamperEntry, 'rekor-search') ? { ...e, integratedTime: e.integratedTime + 1 } : e;
+    return json(200, { [rekorTreeId + uuid]: served });
+  }
+  const rekorError = (code, message) => json(code, { code, message });
 
   // Rekor v2: an append-only RFC 6962 Merkle tree, C2SP signed checkpoints, hashedrekord
   // v0.0.2 entries in canonical form, no integrated time (the TSA gives the signing time).
@@ -369,12 +406,15 @@ async function main() {
         'POST /api/v2/signingCert': ['fulcio', () => handleFulcio(req, body)],
         'POST /api/v1/log/entries': ['rekor', () => handleRekor(body)],
         'POST /v2log/api/v2/log/entries': ['rekor', () => handleRekorV2(body)],
+        'POST /api/v1/index/retrieve': ['rekor-search', () => handleRekorSearch(body)],
         'POST /api/v1/timestamp': ['tsa', () => handleTsa(body)],
         'GET /token': ['oidc', () => handleToken(req, u)],
         'POST /__control': ['control', () => control(body)],
         'GET /__stats': ['control', async () => json(200, state.stats)],
       };
-      const route = routes[`${req.method} ${u.pathname}`];
+      let route = routes[`${req.method} ${u.pathname}`];
+      const get = /^\/api\/v1\/log\/entries\/([0-9a-fA-F]+)$/.exec(u.pathname);
+      if (!route && req.method === 'GET' && get) route = ['rekor-search', () => handleRekorGet(get[1])];
       let result;
       try {
         if (!route) {
@@ -406,8 +446,8 @@ async function main() {
 
   async function control(body) {
     const c = JSON.parse(body.toString('utf8') || '{}');
-    for (const k of ['fail', 'badProof', 'hang']) Object.assign(state[k], c[k] || {});
-    if (c.reset) Object.assign(state, { fail: {}, badProof: {}, hang: {}, stats: {} });
+    for (const k of ['fail', 'badProof', 'hang', 'tamperEntry']) Object.assign(state[k], c[k] || {});
+    if (c.reset) Object.assign(state, { fail: {}, badProof: {}, hang: {}, tamperEntry: {}, stats: {} });
     return json(200, { ok: true });
   }
 
@@ -421,6 +461,11 @@ async function main() {
     token: await mintToken('sigstore'),
   };
   write('stack.json', info);
+  if (process.argv.includes('--exit-with-stdin')) {
+    process.stdin.on('end', () => process.exit(0));
+    process.stdin.on('error', () => process.exit(0));
+    process.stdin.resume();
+  }
   process.stdout.write(JSON.stringify(info) + '\n');
 }
 

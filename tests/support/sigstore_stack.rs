@@ -83,13 +83,23 @@ impl Stack {
         self.dir.path().join(name)
     }
 
-    /// Requests per service so far (`fulcio`, `rekor`, `tsa`, `oidc`).
+    /// Requests per service so far (`fulcio`, `rekor`, `rekor-search`, `tsa`, `oidc`).
     pub(crate) fn stats(&self) -> Value {
+        self.call("GET", "/__stats", "")
+    }
+
+    /// Arms the stack's fault hooks (see tests/sigstore-stack/server.js).
+    pub(crate) fn control(&self, body: &str) {
+        self.call("POST", "/__control", body);
+    }
+
+    fn call(&self, method: &str, path: &str, body: &str) -> Value {
         let addr = self.url.trim_start_matches("http://");
         let mut s = TcpStream::connect(addr).expect("connect to the stack");
         let _ = write!(
             s,
-            "GET /__stats HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+            "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
         );
         let mut text = String::new();
         let _ = s.read_to_string(&mut text);
