@@ -64,6 +64,26 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Error> {
         .map_err(|e| Error::Runtime(e.to_string()))
 }
 
+/// GitHub Actions' OIDC issuer for a GitHub host: github.com's, GHE.com's per-subdomain
+/// one, or a GitHub Enterprise Server's own (`https://HOSTNAME/_services/token`).
+fn actions_issuer(server: &str) -> String {
+    let server = server.trim_end_matches('/');
+    let host = server
+        .split_once("://")
+        .map_or(server, |(_, rest)| rest)
+        .split(['/', ':'])
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if host == "github.com" {
+        GITHUB_ISSUER.to_owned()
+    } else if let Some(sub) = host.strip_suffix(".ghe.com") {
+        format!("https://token.actions.{sub}.ghe.com")
+    } else {
+        format!("{server}/_services/token")
+    }
+}
+
 /// The repository's own workflows, through GitHub Actions' issuer, when no identity is set.
 fn default_identity(config: &mut crate::config::VerifyConfig, repo: &str, server: &str) {
     let id = &mut config.identity;
@@ -75,7 +95,7 @@ fn default_identity(config: &mut crate::config::VerifyConfig, repo: &str, server
         ));
     }
     if id.certificate_oidc_issuer.is_none() && id.certificate_oidc_issuer_regexp.is_none() {
-        id.certificate_oidc_issuer = Some(GITHUB_ISSUER.to_owned());
+        id.certificate_oidc_issuer = Some(actions_issuer(server));
     }
 }
 
@@ -393,4 +413,25 @@ fn same_material(sig: &Path, crt: &Path, bundle: &Path) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::actions_issuer;
+
+    #[test]
+    fn the_default_issuer_follows_the_github_host() {
+        assert_eq!(
+            actions_issuer("https://github.com"),
+            "https://token.actions.githubusercontent.com"
+        );
+        assert_eq!(
+            actions_issuer("https://octo.ghe.com/"),
+            "https://token.actions.octo.ghe.com"
+        );
+        assert_eq!(
+            actions_issuer("https://ghes.example.com"),
+            "https://ghes.example.com/_services/token"
+        );
+    }
 }
