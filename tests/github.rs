@@ -725,6 +725,21 @@ fn attest_push_to_local_fake_github_then_verify_from_github_round_trips() {
                 .is_some_and(|b| b.starts_with(&format!("github:{source}#")))
         }));
     }
+    // As GitHub answers today: each listing entry names its bundle by a signed `bundle_url`
+    // on another host (snappy-compressed), fetched without the token.
+    fake.faults(json!({"bundle_urls": true}));
+    let before = fake.stats()["objects"].as_u64().unwrap_or_default();
+    let out = verify(REPO);
+    let r = report(&out);
+    assert_eq!(out.status.code(), Some(0), "{r:#}");
+    assert_eq!(rows(&r, "results").len(), 4, "{r:#}");
+    let stats = fake.stats();
+    assert!(
+        stats["objects"].as_u64().unwrap_or_default() >= before + 3,
+        "{stats}"
+    );
+    assert_eq!(stats["token_on_objects"], false);
+    fake.faults(json!({"bundle_urls": false}));
     // A digest GitHub holds nothing for fails by name.
     let other = work.path().join("other.bin");
     std::fs::write(&other, "other").expect("other");

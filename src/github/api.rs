@@ -218,7 +218,11 @@ impl Client {
         body: Option<(&str, &[u8])>,
         send_token: bool,
     ) -> Result<reqwest::Response, ApiError> {
-        let path = url.strip_prefix(&self.api).unwrap_or(url).to_owned();
+        // Other hosts' URLs may be signed (blob storage): their query never reaches a message.
+        let path = match url.strip_prefix(&self.api) {
+            Some(p) => p.to_owned(),
+            None => url.split(['?', '#']).next().unwrap_or_default().to_owned(),
+        };
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -650,6 +654,7 @@ impl Client {
         #[derive(Deserialize)]
         struct Entry {
             bundle: Option<Value>,
+            bundle_url: Option<String>,
         }
         let explain = |s: u16| match s {
             401 => Some("the GitHub token was refused (401)".to_owned()),
@@ -663,14 +668,70 @@ impl Client {
                 &explain,
             )
             .await;
-        match entries {
-            Ok(e) => Ok(e.into_iter().filter_map(|e| e.bundle).collect()),
+        let entries = match entries {
+            Ok(e) => e,
             // GitHub answers 404 when it holds no attestation for the digest.
-            Err(ApiError::Status { status: 404, .. }) => Ok(Vec::new()),
-            Err(e) => Err(e),
+            Err(ApiError::Status { status: 404, .. }) => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
+        let mut out = Vec::new();
+        for e in entries {
+            match (e.bundle, e.bundle_url) {
+                (Some(b), _) if !b.is_null() => out.push(b),
+                (_, Some(u)) if !u.is_empty() => out.push(self.bundle_from_url(&u).await?),
+                _ => {}
+            }
         }
+        Ok(out)
+    }
+
+    /// A bundle the listing names by `bundle_url` instead of holding it: snappy-compressed
+    /// JSON in blob storage, fetched without the token (the URL carries its own signature,
+    /// which no message repeats).
+    async fn bundle_from_url(&self, url: &str) -> Result<Value, ApiError> {
+        let shown = url.split(['?', '#']).next().unwrap_or_default().to_owned();
+        let fail = |reason: String| ApiError::Response {
+            path: shown.clone(),
+            reason,
+        };
+        if crate::audit::fetch::check_url(url).is_err() {
+            return Err(fail(
+                "a bundle URL that is neither https:// nor loopback".to_owned(),
+            ));
+        }
+        let mut resp = self
+            .send(Method::GET, url, "application/octet-stream", None, false)
+            .await?;
+        if !resp.status().is_success() {
+            return Err(fail(format!("HTTP {}", resp.status().as_u16())));
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = resp
+            .chunk()
+            .await
+            .map_err(|e| fail(e.without_url().to_string()))?
+        {
+            bytes.extend_from_slice(&chunk);
+            if bytes.len() > MAX_BUNDLE_BYTES {
+                return Err(fail(format!("more than {MAX_BUNDLE_BYTES} bytes")));
+            }
+        }
+        let len = snap::raw::decompress_len(&bytes)
+            .map_err(|e| fail(format!("not snappy-compressed: {e}")))?;
+        if len > MAX_BUNDLE_BYTES {
+            return Err(fail(format!(
+                "decompresses to {len} bytes, more than {MAX_BUNDLE_BYTES}"
+            )));
+        }
+        let json = snap::raw::Decoder::new()
+            .decompress_vec(&bytes)
+            .map_err(|e| fail(format!("not snappy-compressed: {e}")))?;
+        serde_json::from_slice(&json).map_err(|e| fail(format!("not a JSON bundle: {e}")))
     }
 }
+
+/// A bundle fetched from a `bundle_url`, compressed or not, is at most this large.
+const MAX_BUNDLE_BYTES: usize = 32 * 1024 * 1024;
 
 enum Retryable {
     Yes(String),
