@@ -21,6 +21,8 @@
 //   {"fail": {"fulcio": [503], "rekor": [500], "tsa": [429]}}  answer with these statuses
 //   {"badProof": {"rekor": 1}}                                 corrupt the inclusion proof
 //   {"hang": {"rekor": 1}}                                     never answer (timeouts)
+//   {"claims": {"repository": "o/r", "ref": "refs/tags/v1", ...}}  the Actions token's claims
+//                                  for the run being faked (kept until changed; default: attest-kit/demo)
 // The same JSON can be given at start with --control JSON.
 // GET /__stats returns how many requests each service received.
 
@@ -150,7 +152,7 @@ async function main() {
     signingConfig,
   });
 
-  const state = { fail: {}, badProof: {}, hang: {}, stats: {} };
+  const state = { fail: {}, badProof: {}, hang: {}, stats: {}, claims: {} };
   if (arg('control')) await control(Buffer.from(arg('control')));
   const take = (table, svc) => {
     const q = table[svc];
@@ -186,6 +188,7 @@ async function main() {
       run_id: '42',
       run_attempt: '1',
       runner_environment: 'github-hosted',
+      ...state.claims,
       ...extra,
     })
       .setProtectedHeader({ alg: 'ES256', kid: 'loopback' })
@@ -406,8 +409,8 @@ async function main() {
 
   async function control(body) {
     const c = JSON.parse(body.toString('utf8') || '{}');
-    for (const k of ['fail', 'badProof', 'hang']) Object.assign(state[k], c[k] || {});
-    if (c.reset) Object.assign(state, { fail: {}, badProof: {}, hang: {}, stats: {} });
+    for (const k of ['fail', 'badProof', 'hang', 'claims']) Object.assign(state[k], c[k] || {});
+    if (c.reset) Object.assign(state, { fail: {}, badProof: {}, hang: {}, stats: {}, claims: {} });
     return json(200, { ok: true });
   }
 
