@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: formatting, clippy, the workflow linters, and cargo test (unit, integration,
-# snapshot, end to end under act). Installs the pinned Python tools into .venv-ci first.
+# Runs every test: formatting, clippy, the workflow linters, the release binary built twice and
+# compared, and cargo test (unit, integration, snapshot, end to end under act, release.yml's
+# attest job under act). Installs the pinned Python tools into .venv-ci first.
 #
 #   bash scripts/test.sh
 set -euo pipefail
@@ -86,6 +87,18 @@ step "the portable build (wasm32-wasip1): clippy, then dist/attest-kit.wasm"
 rustup target add wasm32-wasip1 >/dev/null 2>&1 || true
 cargo clippy --locked --target wasm32-wasip1 --no-default-features --lib --bins -- -D warnings
 TARGET=wasm32-wasip1 bash dist/build.sh
+
+step "the Linux release binary (x86_64-unknown-linux-musl, release profile) twice, in two clean directories: identical bytes"
+rustup target add x86_64-unknown-linux-musl
+if ! command -v musl-gcc >/dev/null; then
+  # aws-lc-sys compiles its C for the musl target with musl-gcc (Debian/Ubuntu musl-tools).
+  sudo=; [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get update -q && $sudo apt-get install -yq --no-install-recommends musl-tools
+fi
+bash scripts/release-binary.sh
+# The first of the two builds is the binary release.yml's attest job ships under act
+# (tests/integration/release.rs).
+export ATTEST_KIT_RELEASE_BINARY="$root/target/release-binary/attest-kit-x86_64-unknown-linux-musl"
 
 step "cargo test"
 ATTEST_KIT_ACT="$venv/bin/act" cargo test --locked --all-targets

@@ -7,6 +7,8 @@ follow GitHub's REST documentation (releases, release assets, attestations); pag
 `Link` headers, errors carry `message` and `documentation_url`, rate limits use
 `Retry-After` / `x-ratelimit-*`.
 
+Releases can also be created with POST /repos/OWNER/REPO/releases (GitHub's "Create a release").
+
 Control (on the API host, tests only):
   POST /__faults  {"fail5xx": N, "rate429": SECONDS, "ratelimit_reset_in": SECONDS,
                    "truncate": ASSET, "truncate_count": N, "oversize": ASSET}
@@ -34,6 +36,7 @@ STATE = {
     "stats": {"api": 0, "objects": 0, "token_on_objects": False, "downloads": 0,
               "attestation_posts": 0, "uploads": 0, "max_concurrent_downloads": 0},
     "attestations": [],  # {"id", "repo", "owner", "digests", "bundle"}
+    "release_meta": {},  # (owner, repo, tag) -> what POST .../releases set: name, body, target_commitish
     "in_flight": 0,
 }
 ARGS = None
@@ -95,6 +98,7 @@ def asset_names(owner, repo, tag):
 def release_json(owner, repo, tag):
     rid = release_id(owner, repo, tag)
     names = asset_names(owner, repo, tag)
+    meta = STATE["release_meta"].get((owner, repo, tag), {})
     return {
         "url": f"{API}/repos/{owner}/{repo}/releases/{rid}",
         "html_url": f"https://github.com/{owner}/{repo}/releases/tag/{tag}",
@@ -105,11 +109,11 @@ def release_json(owner, repo, tag):
         "id": rid,
         "node_id": f"RE_{rid}",
         "tag_name": tag,
-        "target_commitish": "main",
-        "name": tag,
-        "body": "",
-        "draft": False,
-        "prerelease": False,
+        "target_commitish": meta.get("target_commitish", "main"),
+        "name": meta.get("name", tag),
+        "body": meta.get("body", ""),
+        "draft": meta.get("draft", False),
+        "prerelease": meta.get("prerelease", False),
         "immutable": False,
         "created_at": "2025-01-01T00:00:00Z",
         "published_at": "2025-01-01T00:00:00Z",
@@ -406,6 +410,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.error(401, "Bad credentials")
         if self.faults():
             return
+        m = re.fullmatch(r"/repos/([^/]+)/([^/]+)/releases", u.path)
+        if m:
+            return self.create_release(m.group(1), m.group(2), body)
         m = re.fullmatch(r"/repos/([^/]+)/([^/]+)/attestations", u.path)
         if m:
             if ARGS.readonly_token:
@@ -425,6 +432,32 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(201, {"id": aid})
         self.error(404, "Not Found")
 
+    def create_release(self, owner, repo, body):
+        """POST /repos/{owner}/{repo}/releases: 201 with the release (and a Location header);
+        422 when the tag already has a release or tag_name is missing, as GitHub answers."""
+        doc = "/releases/releases#create-a-release"
+        if ARGS.readonly_token:
+            return self.error(403, "Resource not accessible by integration", doc)
+        try:
+            req = json.loads(body or b"{}")
+        except ValueError:
+            return self.error(400, "Problems parsing JSON", doc)
+        tag = req.get("tag_name") if isinstance(req, dict) else None
+        if not isinstance(tag, str) or not tag or "/" in tag or tag in (".", ".."):
+            return self.send_json(422, {"message": "Validation Failed", "errors": [
+                {"resource": "Release", "code": "missing_field", "field": "tag_name"}],
+                "documentation_url": f"{DOCS}{doc}", "status": "422"})
+        with LOCK:
+            if tag in list_releases(owner, repo):
+                return self.send_json(422, {"message": "Validation Failed", "errors": [
+                    {"resource": "Release", "code": "already_exists", "field": "tag_name"}],
+                    "documentation_url": f"{DOCS}{doc}", "status": "422"})
+            os.makedirs(release_dir(owner, repo, tag))
+            STATE["release_meta"][(owner, repo, tag)] = {
+                k: req[k] for k in ("name", "body", "target_commitish", "draft", "prerelease") if k in req}
+            STATE["stats"]["releases_created"] = STATE["stats"].get("releases_created", 0) + 1
+            rel = release_json(owner, repo, tag)
+        self.send_json(201, rel, {"Location": rel["url"]})
 
     def do_DELETE(self):
         with LOCK:

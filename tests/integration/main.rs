@@ -6,6 +6,7 @@ mod common;
 mod e2e;
 mod hostile;
 mod provenance;
+mod release;
 mod reproduce;
 mod wasm;
 mod workflows;

@@ -30,6 +30,8 @@
 //   {"hang": {"rekor": 1}}                                     never answer (timeouts)
 //   {"tamperEntry": {"rekor-search": 1}}   serve a fetched entry with its integratedTime moved
 //                                          (its signed entry timestamp no longer matches)
+//   {"claims": {"repository": "o/r", "ref": "refs/tags/v1", ...}}  the Actions token's claims
+//                                  for the run being faked (kept until changed; default: attest-kit/demo)
 // The same JSON can be given at start with --control JSON.
 // GET /__stats returns how many requests each service received.
 
@@ -159,7 +161,7 @@ async function main() {
     signingConfig,
   });
 
-  const state = { fail: {}, badProof: {}, hang: {}, tamperEntry: {}, stats: {} };
+  const state = { fail: {}, badProof: {}, hang: {}, tamperEntry: {}, stats: {}, claims: {} };
   if (arg('control')) await control(Buffer.from(arg('control')));
   const take = (table, svc) => {
     const q = table[svc];
@@ -195,6 +197,7 @@ async function main() {
       run_id: '42',
       run_attempt: '1',
       runner_environment: 'github-hosted',
+      ...state.claims,
       ...extra,
     })
       .setProtectedHeader({ alg: 'ES256', kid: 'loopback' })
@@ -446,8 +449,8 @@ async function main() {
 
   async function control(body) {
     const c = JSON.parse(body.toString('utf8') || '{}');
-    for (const k of ['fail', 'badProof', 'hang', 'tamperEntry']) Object.assign(state[k], c[k] || {});
-    if (c.reset) Object.assign(state, { fail: {}, badProof: {}, hang: {}, tamperEntry: {}, stats: {} });
+    for (const k of ['fail', 'badProof', 'hang', 'tamperEntry', 'claims']) Object.assign(state[k], c[k] || {});
+    if (c.reset) Object.assign(state, { fail: {}, badProof: {}, hang: {}, tamperEntry: {}, stats: {}, claims: {} });
     return json(200, { ok: true });
   }
 
