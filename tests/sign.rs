@@ -835,3 +835,71 @@ fn local_fake_rekor_lookup_verifies_a_sig_crt_pair_and_refuses_what_it_must() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("rekor-url"));
 }
+
+/// `attest` with `sign` (bundle, sig-crt) signs the files it writes as well as the artifacts:
+/// the provenance statement, SHA256SUMS and the legacy build-provenance.json each get a
+/// bundle and a .sig/.crt pair (the seed publishes every file with one), which verify with
+/// our verify (the pair through the local fake Rekor) and with sigstore-python.
+#[test]
+fn local_fake_sigstore_attest_signs_the_files_it_writes_too() {
+    let Some(stack) = stack(None) else { return };
+    let (dir, files) = artifacts();
+    let out_dir = dir.path().join("att");
+    let out = run(stack
+        .cmd()
+        .arg("attest")
+        .args(&files)
+        .args([
+            "--allow-local",
+            "--sign",
+            "bundle,sig-crt",
+            "--legacy-provenance",
+        ])
+        .args(stack.trust_args())
+        .arg("--output-dir")
+        .arg(&out_dir));
+    assert_ok(&out);
+    let names = listing(&out_dir);
+    for doc in [
+        "provenance.statement.json",
+        "SHA256SUMS",
+        "build-provenance.json",
+    ] {
+        for ext in [".sigstore.json", ".sig", ".crt"] {
+            assert!(
+                names.contains(&format!("{doc}{ext}")),
+                "{doc}{ext} not in {names:?}"
+            );
+        }
+        let file = out_dir.join(doc);
+        let bundle = out_dir.join(format!("{doc}.sigstore.json"));
+        assert_ok(&our_verify(&stack, &file, &bundle));
+        if let Some(ok) = python_verifies(&stack, &bundle, &file) {
+            assert!(ok, "sigstore-python rejects the bundle of {doc}");
+        }
+        // The pair alone, its signing time from the local fake Rekor.
+        let pair_only = dir.path().join(format!("pair-{doc}"));
+        std::fs::create_dir_all(&pair_only).expect("dir");
+        for ext in ["", ".sig", ".crt"] {
+            std::fs::copy(
+                out_dir.join(format!("{doc}{ext}")),
+                pair_only.join(format!("{doc}{ext}")),
+            )
+            .expect("copy");
+        }
+        assert_ok(&run(bare_cmd()
+            .arg("verify")
+            .arg(pair_only.join(doc))
+            .arg("--trusted-root")
+            .arg(stack.file("trusted_root.json"))
+            .args(["--certificate-identity", &stack.identity])
+            .args(["--certificate-oidc-issuer", &stack.issuer])));
+    }
+    // Signing the documents does not sign the signatures: no bundle of a bundle.
+    assert!(
+        !names
+            .iter()
+            .any(|n| n.ends_with(".sigstore.json.sigstore.json"))
+    );
+    assert_eq!(stack.stats()["fulcio"], 1);
+}

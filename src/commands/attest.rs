@@ -214,10 +214,16 @@ pub fn run(
             if let Some(kinds) = config.pypi {
                 statements.extend(crate::pypi::statements(&subjects, kinds, &build)?);
             }
+            // The files this step wrote are signed like the artifacts, so that every file it
+            // puts in a release carries its own signature (the seed's layout).
+            let mut blobs = subjects.clone();
+            if settings.produce.bundle || settings.produce.sig_crt {
+                blobs.extend(pending.iter().map(document_subject));
+            }
             let (report, more, written) = console.group("Signing", || {
                 super::sign::sign(
                     settings,
-                    &subjects,
+                    &blobs,
                     &statements,
                     &config.output_dir,
                     env,
@@ -242,6 +248,22 @@ pub fn run(
         files,
         signing,
     })
+}
+
+/// A file this step writes, as a subject to sign: its name and SHA-256 from the bytes.
+fn document_subject(file: &PendingFile) -> Subject {
+    use sha2::Digest as _;
+    let mut digests = std::collections::BTreeMap::new();
+    digests.insert(
+        crate::subject::Algorithm::Sha256,
+        hex::encode(sha2::Sha256::digest(&file.bytes)),
+    );
+    Subject {
+        name: hash::file_name(&file.path),
+        digests,
+        path: Some(file.path.clone()),
+        size: Some(file.bytes.len() as u64),
+    }
 }
 
 /// The SBOM statements (`<sbom>.statement.json`) as attestations to sign, each verified
