@@ -528,7 +528,8 @@ fn act_signs_against_a_local_fake_sigstore() {
     let bundles: Vec<String> =
         serde_json::from_str(run.outputs["bundle-paths"].as_str().unwrap_or("[]"))
             .unwrap_or_default();
-    assert_eq!(bundles.len(), 2, "{bundles:?}");
+    // The wheel's, the provenance attestation's, and one for each file attest wrote.
+    assert_eq!(bundles.len(), 5, "{bundles:?}");
     let signed = tmp.path().join("export/signed");
     for f in [
         "pulse_sdk-1.0.0-py3-none-any.whl.sigstore.json",
@@ -536,6 +537,10 @@ fn act_signs_against_a_local_fake_sigstore() {
         "pulse_sdk-1.0.0-py3-none-any.whl.crt",
         "provenance.sigstore.json",
         "provenance.intoto.jsonl",
+        "provenance.statement.json.sigstore.json",
+        "SHA256SUMS.sigstore.json",
+        "SHA256SUMS.sig",
+        "build-provenance.json.sigstore.json",
     ] {
         assert!(signed.join(f).is_file(), "{f}");
     }
