@@ -22,5 +22,6 @@ pub mod sbom;
 pub mod sign;
 pub mod statement;
 pub mod subject;
+pub mod url_rule;
 pub mod verify;
 pub mod write;

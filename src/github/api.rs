@@ -694,7 +694,7 @@ impl Client {
             path: shown.clone(),
             reason,
         };
-        if crate::audit::fetch::check_url(url).is_err() {
+        if !crate::url_rule::https_or_loopback(url) {
             return Err(fail(
                 "a bundle URL that is neither https:// nor loopback".to_owned(),
             ));

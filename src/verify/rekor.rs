@@ -55,9 +55,11 @@ impl Lookup {
     /// loopback address.
     pub fn new(base: &str, backoff: Duration) -> Result<Self, String> {
         let base = base.trim().trim_end_matches('/').to_owned();
-        crate::audit::fetch::check_url(&base).map_err(|_| {
-            format!("Rekor URL {base:?}: only https:// (or http:// to a loopback address)")
-        })?;
+        if !crate::url_rule::https_or_loopback(&base) {
+            return Err(format!(
+                "Rekor URL {base:?}: only https:// (or http:// to a loopback address)"
+            ));
+        }
         let http = reqwest::Client::builder()
             .user_agent(USER_AGENT)
             .connect_timeout(Duration::from_secs(20))
