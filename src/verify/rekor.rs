@@ -109,21 +109,19 @@ impl Lookup {
             )));
         }
         let searched = ids.len();
-        let entries: Vec<Result<Value, String>> =
-            futures_util::stream::iter(ids.into_iter().take(MAX_ENTRIES))
-                .map(|id| async move {
-                    self.json(
-                        reqwest::Method::GET,
-                        &format!("/api/v1/log/entries/{id}"),
-                        None,
-                    )
-                    .await
-                })
-                .buffered(CONCURRENT)
-                .collect()
-                .await;
+        // Fetched 8 at a time, in order; the first entry that holds the pair ends the search.
+        let mut entries = futures_util::stream::iter(ids.into_iter().take(MAX_ENTRIES))
+            .map(|id| async move {
+                self.json(
+                    reqwest::Method::GET,
+                    &format!("/api/v1/log/entries/{id}"),
+                    None,
+                )
+                .await
+            })
+            .buffered(CONCURRENT);
         let mut errors = Vec::new();
-        for e in entries {
+        while let Some(e) = entries.next().await {
             match e {
                 Ok(doc) => {
                     for entry in doc.as_object().into_iter().flat_map(|o| o.values()) {
