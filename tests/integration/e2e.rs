@@ -7,6 +7,8 @@ use std::process::Command;
 
 use serde_json::Value;
 
+use super::act_log::{self, ActRun};
+
 fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -220,13 +222,6 @@ jobs:
           output-dir: ${{ env.EXPORT_DIR }}/attestations
 "#;
 
-struct ActRun {
-    result: Option<String>,
-    outputs: serde_json::Map<String, Value>,
-    summary: String,
-    errors: Vec<String>,
-}
-
 fn run_job(act: &Path, job: &str) -> (ActRun, tempfile::TempDir) {
     run_job_with(act, job, &[])
 }
@@ -291,40 +286,7 @@ fn run_job_with(act: &Path, job: &str, extra_env: &[String]) -> (ActRun, tempfil
         .status()
         .expect("run-act.sh");
     let text = std::fs::read_to_string(&log).unwrap_or_default();
-    let mut run = ActRun {
-        result: None,
-        outputs: Default::default(),
-        summary: String::new(),
-        errors: Vec::new(),
-    };
-    for line in text.lines() {
-        let Ok(ev) = serde_json::from_str::<Value>(line) else {
-            continue;
-        };
-        if ev["jobID"] != job {
-            continue;
-        }
-        let step: Vec<&str> = ev["stepID"]
-            .as_array()
-            .map(|a| a.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
-        if let Some(r) = ev["jobResult"].as_str() {
-            run.result = Some(r.to_owned());
-        }
-        match ev["command"].as_str() {
-            Some("set-output") if step == ["ak"] => {
-                run.outputs.insert(
-                    ev["name"].as_str().unwrap_or("").to_owned(),
-                    ev["arg"].clone(),
-                );
-            }
-            Some("summary") if step == ["ak"] => {
-                run.summary.push_str(ev["content"].as_str().unwrap_or(""))
-            }
-            Some("error") => run.errors.push(ev["arg"].as_str().unwrap_or("").to_owned()),
-            _ => {}
-        }
-    }
+    let run = act_log::parse(&text, job, "ak");
     assert_eq!(
         status.success(),
         run.result.as_deref() == Some("success"),

@@ -1,5 +1,6 @@
 //! Integration tests, built as one binary.
 
+mod act_log;
 mod action;
 mod cli;
 mod common;

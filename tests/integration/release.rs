@@ -183,52 +183,6 @@ fn pinned(release_yml: &str, action: &str) -> String {
         .unwrap_or_else(|| panic!("release.yml uses no {action}"))
 }
 
-struct ActRun {
-    result: Option<String>,
-    outputs: serde_json::Map<String, Value>,
-    errors: Vec<String>,
-    log: String,
-}
-
-fn parse_act_log(text: &str, job: &str) -> ActRun {
-    let mut run = ActRun {
-        result: None,
-        outputs: Default::default(),
-        errors: Vec::new(),
-        log: String::new(),
-    };
-    for line in text.lines() {
-        let Ok(ev) = serde_json::from_str::<Value>(line) else {
-            continue;
-        };
-        if ev["jobID"] != job {
-            continue;
-        }
-        if let Some(msg) = ev["msg"].as_str() {
-            run.log.push_str(msg);
-            run.log.push('\n');
-        }
-        let step: Vec<&str> = ev["stepID"]
-            .as_array()
-            .map(|a| a.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
-        if let Some(r) = ev["jobResult"].as_str() {
-            run.result = Some(r.to_owned());
-        }
-        match ev["command"].as_str() {
-            Some("set-output") if step == ["attest"] => {
-                run.outputs.insert(
-                    ev["name"].as_str().unwrap_or("").to_owned(),
-                    ev["arg"].clone(),
-                );
-            }
-            Some("error") => run.errors.push(ev["arg"].as_str().unwrap_or("").to_owned()),
-            _ => {}
-        }
-    }
-    run
-}
-
 fn first_line(child: &mut Child) -> Value {
     let mut line = String::new();
     let stdout = child.stdout.take().expect("piped stdout");
@@ -365,7 +319,7 @@ fn release_workflow_runs_under_act_against_local_fake_sigstore_and_github() {
         .status()
         .expect("run-act.sh");
     let text = std::fs::read_to_string(&log).unwrap_or_default();
-    let run = parse_act_log(&text, "attest");
+    let run = super::act_log::parse(&text, "attest", "attest");
     assert_eq!(
         run.result.as_deref(),
         Some("success"),
