@@ -272,15 +272,7 @@ fn check_one(setup: &Setup, artifact: &Artifact, found: &Found) -> VerifyRow {
         artifact: artifact.name.clone(),
         digest: artifact.primary(),
         bundle: found.source.clone(),
-        identity: None,
-        issuer: None,
-        source_repository: None,
-        source_ref: None,
-        log_index: None,
-        integrated_time: None,
-        predicate_type: None,
-        trust_domain: None,
-        failure: None,
+        ..VerifyRow::default()
     };
     let outcome = (|| -> Result<(), Failure> {
         if let Some(e) = &artifact.read_error {
@@ -436,19 +428,11 @@ pub fn run_env(
             .map(|a| VerifyRow {
                 artifact: a.name.clone(),
                 digest: a.primary(),
-                bundle: String::new(),
-                identity: None,
-                issuer: None,
-                source_repository: None,
-                source_ref: None,
-                log_index: None,
-                integrated_time: None,
-                predicate_type: None,
-                trust_domain: None,
                 failure: Some(Failure::new(
                     Check::Bundle,
                     format!("GitHub holds no attestation for it in {source}"),
                 )),
+                ..VerifyRow::default()
             })
             .collect();
         return Ok(VerifyReport {
@@ -615,16 +599,8 @@ fn run_with(
             rows.push(VerifyRow {
                 artifact: a.name.clone(),
                 digest: a.primary(),
-                bundle: String::new(),
-                identity: None,
-                issuer: None,
-                source_repository: None,
-                source_ref: None,
-                log_index: None,
-                integrated_time: None,
-                predicate_type: None,
-                trust_domain: None,
                 failure: Some(Failure::new(Check::Bundle, looked)),
+                ..VerifyRow::default()
             });
         }
     }
