@@ -220,10 +220,13 @@ fn cached(dir: &Path, digest: &str) -> Option<PathBuf> {
 }
 
 fn read_index(dir: &Path) -> BTreeMap<String, String> {
-    std::fs::read(dir.join(INDEX))
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_default()
+    crate::input_file::read(
+        &dir.join(INDEX),
+        crate::input_file::Limit::new("the OSV cache index", 16 << 20),
+    )
+    .ok()
+    .and_then(|b| serde_json::from_slice(&b).ok())
+    .unwrap_or_default()
 }
 
 #[cfg(test)]

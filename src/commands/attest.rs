@@ -19,7 +19,10 @@ pub const CHECKSUMS_FILE: &str = "SHA256SUMS";
 pub fn collect_subjects(config: &AttestConfig, console: &Console) -> Result<Vec<Subject>, Error> {
     let mut subjects = Vec::new();
     if !config.subjects.patterns.is_empty() {
-        let files = paths::resolve(&config.subjects.patterns)?;
+        let (files, skipped) = paths::resolve_with_warnings(&config.subjects.patterns)?;
+        for w in &skipped {
+            console.warning(&crate::action::commands::Location::default(), w);
+        }
         console.debug(&format!("hashing {} files", files.len()));
         subjects.extend(hash::hash_files(&files, &config.algorithms)?);
     }
@@ -259,7 +262,8 @@ fn document_subject(file: &PendingFile) -> Subject {
         hex::encode(sha2::Sha256::digest(&file.bytes)),
     );
     Subject {
-        name: hash::file_name(&file.path),
+        // Names of files this step writes are built from UTF-8 names.
+        name: hash::file_name(&file.path).unwrap_or_default(),
         digests,
         path: Some(file.path.clone()),
         size: Some(file.bytes.len() as u64),
@@ -290,7 +294,7 @@ fn sbom_statements_to_sign(
             let Some(file) = files.iter().find(|f| f.path == written.path) else {
                 continue;
             };
-            let name = crate::subject::hash::file_name(&written.path);
+            let name = crate::subject::hash::file_name(&written.path).unwrap_or_default();
             out.push(crate::sign::StatementToSign {
                 base: name.strip_suffix(".json").unwrap_or(&name).to_owned(),
                 bytes: file.bytes.clone(),

@@ -1,6 +1,7 @@
 //! `sha256sum` / `sha512sum` output (GNU and BSD-tag forms) as subjects.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use super::{Algorithm, Digest, Subject, SubjectError};
 
@@ -8,12 +9,20 @@ use super::{Algorithm, Digest, Subject, SubjectError};
 /// checksum lines.
 pub fn load(input: &str) -> Result<Vec<Subject>, SubjectError> {
     let trimmed = input.trim();
+    let limit = crate::input_file::SUBJECT_CHECKSUMS;
     if trimmed.contains('\n') || parse_line(trimmed.trim_end_matches('\r')).is_ok() {
+        crate::input_file::check_inline(input, limit).map_err(|e| SubjectError::ChecksumLine {
+            file: None,
+            line: 0,
+            reason: e.to_string(),
+        })?;
         return parse(input);
     }
-    let text = std::fs::read(trimmed).map_err(|source| SubjectError::ChecksumFile {
-        path: trimmed.to_owned(),
-        source,
+    let text = crate::input_file::read(Path::new(trimmed), limit).map_err(|source| {
+        SubjectError::ChecksumFile {
+            path: trimmed.to_owned(),
+            source,
+        }
     })?;
     let text = String::from_utf8(text).map_err(|_| SubjectError::ChecksumLine {
         file: None,
@@ -193,6 +202,19 @@ mod tests {
             (format!("{}  \n", h('a', 64)), 1),
             (format!("{}  a\n\n{}  b\n", h('a', 64), h('z', 64)), 3),
             (format!("{}  a\x07b\n", h('a', 64)), 1),
+            (
+                format!(
+                    "{}  a\n{}  ../../../../etc/passwd\n",
+                    h('a', 64),
+                    h('b', 64)
+                ),
+                2,
+            ),
+            (
+                format!("{}  a\n\n{} */etc/shadow\n", h('a', 64), h('b', 64)),
+                3,
+            ),
+            (format!("SHA256 (dist/../x) = {}\n", h('a', 64)), 1),
         ] {
             match parse(&text) {
                 Err(SubjectError::ChecksumLine { line: got, .. }) => {
