@@ -17,12 +17,21 @@ pub const CHECKSUMS_FILE: &str = "SHA256SUMS";
 
 /// Collects and hashes every subject the config names, in a stable order, without repeats.
 pub fn collect_subjects(config: &AttestConfig, console: &Console) -> Result<Vec<Subject>, Error> {
+    let max = config.subjects.max;
+    let too_many = |count: usize| -> Result<(), Error> {
+        if count > max {
+            return Err(subject::SubjectError::TooMany { count, limit: max }.into());
+        }
+        Ok(())
+    };
     let mut subjects = Vec::new();
     if !config.subjects.patterns.is_empty() {
         let (files, skipped) = paths::resolve_with_warnings(&config.subjects.patterns)?;
         for w in &skipped {
             console.warning(&crate::action::commands::Location::default(), w);
         }
+        // Counted before hashing: a million files is refused in the time it takes to list them.
+        too_many(files.len())?;
         console.debug(&format!("hashing {} files", files.len()));
         subjects.extend(hash::hash_files(&files, &config.algorithms)?);
     }
@@ -35,9 +44,11 @@ pub fn collect_subjects(config: &AttestConfig, console: &Console) -> Result<Vec<
         });
     }
     if let Some(source) = &config.subjects.checksums {
-        subjects.extend(checksums::load(source)?);
+        subjects.extend(checksums::load_at_most(source, max)?);
     }
-    Ok(subject::dedup(subjects))
+    let subjects = subject::dedup(subjects);
+    too_many(subjects.len())?;
+    Ok(subjects)
 }
 
 /// Names that appear with different digests are legal in in-toto but confuse people.

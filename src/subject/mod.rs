@@ -75,6 +75,10 @@ pub enum SubjectError {
         #[source]
         source: std::io::Error,
     },
+    #[error(
+        "{count} subjects, more than max-subjects ({limit}); raise max-subjects to attest them all, or attest them in several steps"
+    )]
+    TooMany { count: usize, limit: usize },
     #[error("subject-name is required with subject-digest")]
     MissingName,
     #[error("invalid subject name {name:?}: {reason}")]
