@@ -187,6 +187,38 @@ mod tests {
         Ok(())
     }
 
+    /// No input is read but through this module: a plain `fs::read` has no bound.
+    #[test]
+    fn every_file_read_in_src_goes_through_this_module() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut offenders = Vec::new();
+        for entry in walkdir::WalkDir::new(&src)
+            .into_iter()
+            .filter_map(Result::ok)
+        {
+            let path = entry.path();
+            if path.extension().is_none_or(|e| e != "rs") || path.ends_with("src/input_file.rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            // A file's own test module may read its fixtures directly.
+            let code = text.split("\n#[cfg(test)]\nmod tests").next().unwrap_or("");
+            for (i, line) in code.lines().enumerate() {
+                if ["fs::read(", "read_to_string(", "fs::read_to_string"]
+                    .iter()
+                    .any(|p| line.contains(p))
+                {
+                    offenders.push(format!("{}:{}: {}", path.display(), i + 1, line.trim()));
+                }
+            }
+        }
+        assert!(
+            offenders.is_empty(),
+            "unbounded reads:\n{}",
+            offenders.join("\n")
+        );
+    }
+
     #[test]
     fn limits_are_shown_in_their_unit() {
         assert_eq!(show_bytes(MIB), "1 MiB");

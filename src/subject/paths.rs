@@ -164,8 +164,9 @@ fn walk(pattern: &str, warnings: &mut Vec<String>) -> Result<Vec<PathBuf>, Subje
         path: path.display().to_string(),
         reason,
     };
-    // A directory link is followed only while it stays inside the walk's root.
-    let root = std::fs::canonicalize(&start).map_err(|e| walk_err(&start, e.to_string()))?;
+    // A directory link is followed only while it stays inside the walk's root. Where paths
+    // cannot be resolved (WASI has no canonicalize), no directory link is followed.
+    let root = std::fs::canonicalize(&start).ok();
     let mut walker = WalkDir::new(&start)
         .follow_links(true)
         .sort_by_file_name()
@@ -178,7 +179,9 @@ fn walk(pattern: &str, warnings: &mut Vec<String>) -> Result<Vec<PathBuf>, Subje
         if !(e.path_is_symlink() && e.file_type().is_dir()) {
             return true;
         }
-        let inside = std::fs::canonicalize(e.path()).is_ok_and(|t| t.starts_with(&root));
+        let inside = root
+            .as_ref()
+            .is_some_and(|root| std::fs::canonicalize(e.path()).is_ok_and(|t| t.starts_with(root)));
         if !inside {
             left_root.borrow_mut().push(e.path().to_path_buf());
         }
