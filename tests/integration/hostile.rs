@@ -294,11 +294,7 @@ fn names_that_leave_the_directory_are_refused_from_every_source() {
         let mut env = github_env();
         env.push(("INPUT_SUBJECT_CHECKSUMS", "sums.txt".into()));
         let run = ws.run(&["action"], &env);
-        assert_clean_failure(
-            &ws,
-            &run,
-            &format!("\"sums.txt\" line 2: invalid subject name"),
-        );
+        assert_clean_failure(&ws, &run, "\"sums.txt\" line 2: invalid subject name");
         assert!(run.stdout().contains(why), "{name}: {}", run.stdout());
         assert!(
             run.stdout().contains("file=sums.txt,line=2"),
