@@ -205,7 +205,7 @@ fn download(
 fn cached(dir: &Path, digest: &str) -> Option<PathBuf> {
     let digest = parse_sha256(digest)?;
     let p = dir.join(format!("{digest}.zip"));
-    let f = std::fs::File::open(&p).ok()?;
+    let (f, _) = crate::input_file::open(&p).ok()?;
     let mut h = Sha256::new();
     let mut r = std::io::BufReader::new(f);
     let mut buf = vec![0u8; 64 * 1024];

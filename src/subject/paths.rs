@@ -122,7 +122,8 @@ fn matcher(pattern: &str) -> Result<GlobMatcher, SubjectError> {
 }
 
 /// The path as matched: `./` and repeated separators dropped. A component that is not UTF-8
-/// is matched in its lossy form only; the name recorded for it is refused at hashing.
+/// is matched in its lossy form only: nothing records it, and a subject's name (its file
+/// name) that is not UTF-8 is refused when it is hashed.
 fn normalise(path: &Path) -> String {
     let parts: Vec<String> = path
         .components()
@@ -144,11 +145,12 @@ fn walk(pattern: &str, warnings: &mut Vec<String>) -> Result<Vec<PathBuf>, Subje
     let mut base = PathBuf::new();
     let mut rest = Vec::new();
     for comp in Path::new(pattern).components() {
-        let s = comp.as_os_str().to_string_lossy();
-        if rest.is_empty() && !is_glob(&s) {
+        // The pattern is UTF-8, so is each of its components.
+        let s = comp.as_os_str().to_str().unwrap_or_default();
+        if rest.is_empty() && !is_glob(s) {
             base.push(comp);
         } else {
-            rest.push(s.into_owned());
+            rest.push(s.to_owned());
         }
     }
     let start = if base.as_os_str().is_empty() {
