@@ -95,6 +95,27 @@ pub fn remove_stale_temps(dir: &Path, age: Duration) -> usize {
     removed
 }
 
+/// A temp file written elsewhere (a download) that a signal removes too, while this lives.
+#[derive(Debug)]
+pub struct RemoveOnSignal(PathBuf);
+
+impl RemoveOnSignal {
+    pub fn new(path: &Path) -> Self {
+        if let Ok(mut staged) = STAGED.lock() {
+            staged.push(path.to_owned());
+        }
+        RemoveOnSignal(path.to_owned())
+    }
+}
+
+impl Drop for RemoveOnSignal {
+    fn drop(&mut self) {
+        if let Ok(mut staged) = STAGED.lock() {
+            staged.retain(|p| p != &self.0);
+        }
+    }
+}
+
 /// On SIGINT or SIGTERM, removes the temp files being written, then ends the process as the
 /// signal would have. Without it a killed run leaves `.attest-kit-*.tmp` files behind.
 #[cfg(unix)]
