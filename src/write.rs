@@ -1,8 +1,9 @@
 //! Writing output files so that a failure never leaves a half-written one behind.
 
+use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use tempfile::NamedTempFile;
@@ -126,10 +127,10 @@ pub fn remove_temps_on_signal() {
     };
     std::thread::spawn(move || {
         if let Some(signal) = signals.forever().next() {
-            if let Ok(staged) = STAGED.lock() {
-                for path in staged.iter() {
-                    let _ = std::fs::remove_file(path);
-                }
+            // Held until the process ends, so no write stages another file meanwhile.
+            let staged = STAGED.lock().unwrap_or_else(PoisonError::into_inner);
+            for path in staged.iter() {
+                let _ = std::fs::remove_file(path);
             }
             let _ = signal_hook::low_level::emulate_default_handler(signal);
             std::process::exit(128 + signal);
@@ -140,7 +141,17 @@ pub fn remove_temps_on_signal() {
 #[cfg(not(unix))]
 pub fn remove_temps_on_signal() {}
 
-fn stage(path: &Path, bytes: &[u8], mine: &mut Vec<PathBuf>) -> Result<NamedTempFile, Error> {
+/// A new file, 0644 less the umask: outputs are for other users and container steps too,
+/// not tempfile's private 0600. Nothing secret is ever written.
+fn create_new(path: &Path) -> std::io::Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o644);
+    options.open(path)
+}
+
+fn stage(path: &Path, bytes: &[u8], mine: &mut Vec<PathBuf>) -> Result<NamedTempFile<File>, Error> {
     let err = |source| Error::Write {
         path: path.to_owned(),
         source,
@@ -150,17 +161,19 @@ fn stage(path: &Path, bytes: &[u8], mine: &mut Vec<PathBuf>) -> Result<NamedTemp
     if path.is_dir() {
         return Err(err(std::io::Error::other("a directory is in the way")));
     }
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(TEMP_PREFIX).suffix(TEMP_SUFFIX);
-    // Outputs are for other users and container steps too: 0644 less the umask, not
-    // tempfile's private 0600. Nothing secret is ever written.
-    #[cfg(unix)]
-    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
-    let mut temp = builder.tempfile_in(dir).map_err(err)?;
-    mine.push(temp.path().to_owned());
-    if let Ok(mut staged) = STAGED.lock() {
-        staged.push(temp.path().to_owned());
-    }
+    // Created and registered under the lock the signal handler takes (and keeps until the
+    // process ends): no temp file can appear that the handler does not remove.
+    let mut temp = tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
+        .make_in(dir, |temp_path| {
+            let mut staged = STAGED.lock().unwrap_or_else(PoisonError::into_inner);
+            let file = create_new(temp_path)?;
+            staged.push(temp_path.to_owned());
+            mine.push(temp_path.to_owned());
+            Ok(file)
+        })
+        .map_err(err)?;
     // No fsync: the rename is what makes the file appear whole to every reader; a machine
     // that crashes mid-step loses the job anyway.
     temp.write_all(bytes).map_err(err)?;
