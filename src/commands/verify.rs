@@ -555,9 +555,19 @@ fn complete_detached(
             input: "rekor-url",
             reason,
         })?;
+    let envelopes = todo
+        .iter()
+        .filter(|(_, n)| matches!(n, Needs::Envelope(_)))
+        .count();
+    let what = match (todo.len() - envelopes, envelopes) {
+        (pairs, 0) => format!("{pairs} .sig + .crt pair(s)"),
+        (0, envelopes) => format!("{envelopes} generator envelope(s)"),
+        (pairs, envelopes) => {
+            format!("{pairs} .sig + .crt pair(s) and {envelopes} generator envelope(s)")
+        }
+    };
     console.info(&format!(
-        "looking up {} .sig + .crt pair(s) and generator envelope(s) in the Rekor log at {}",
-        todo.len(),
+        "looking up {what} in the Rekor log at {}",
         lookup.base()
     ));
     let found: Vec<(usize, Result<ParsedBundle, Failure>)> = super::verify_release::runtime()?
