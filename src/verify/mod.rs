@@ -17,6 +17,8 @@ pub mod rekor;
 #[cfg(feature = "native")]
 pub mod sigstore;
 pub mod slsa;
+#[cfg(feature = "native")]
+pub mod strict_bundle;
 
 use std::fmt;
 
