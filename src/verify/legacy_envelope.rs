@@ -148,7 +148,7 @@ pub fn parse(bytes: &str) -> Result<ParsedBundle, Failure> {
         certificate_der,
     };
     let doc = bundle_doc(&envelope, sig.keyid.as_deref().unwrap_or(""), None);
-    let bundle = ParsedBundle::from_json(&doc.to_string())
+    let bundle = ParsedBundle::from_value(doc)
         .map_err(|f| bad(format!("it does not fit a bundle: {}", f.reason)))?;
     Ok(bundle.with_legacy_envelope(Some(Arc::new(envelope))))
 }
@@ -196,7 +196,7 @@ pub fn with_entry(e: &Envelope, entry: Value) -> Result<ParsedBundle, Failure> {
         ));
     }
     let doc = bundle_doc(e, "", Some(entry));
-    ParsedBundle::from_json(&doc.to_string()).map_err(|f| {
+    ParsedBundle::from_value(doc).map_err(|f| {
         Failure::new(
             Check::TransparencyLog,
             format!("the Rekor entry does not fit a bundle: {}", f.reason),
@@ -416,6 +416,10 @@ mod tests {
         cases.push((extra.to_string(), "unknown field"));
         let dup = good.replacen("\"payload\":", "\"payload\":\"QQ==\",\"payload\":", 1);
         cases.push((dup, "duplicate field"));
+        // The statement inside is held to the bundle reader's rules too.
+        let mut twice = v.clone();
+        twice["payload"] = json!(b64().encode(r#"{"subject":[],"subject":[]}"#));
+        cases.push((twice.to_string(), "duplicate key \"subject\""));
         for (text, want) in cases {
             let f = parse(&text).err();
             assert_eq!(f.as_ref().map(|f| f.check), Some(Check::Bundle), "{text}");
