@@ -24,7 +24,7 @@ fn generator_stack() -> Option<Stack> {
 }
 
 /// Runs the generator: `out` gets the envelope; returns what it printed.
-fn generate(stack: &Stack, out: &Path, intoto: &str, tamper: &str, artifact: &Path) -> Value {
+fn generate(stack: &Stack, out: &Path, intoto: &str, tamper: &str, artifacts: &[&Path]) -> Value {
     let o = Command::new("node")
         .arg(stack_dir().join("generator-envelope.js"))
         .arg("--stack")
@@ -37,7 +37,7 @@ fn generate(stack: &Stack, out: &Path, intoto: &str, tamper: &str, artifact: &Pa
         } else {
             vec!["--tamper", tamper]
         })
-        .arg(artifact)
+        .args(artifacts)
         .output()
         .expect("run node");
     assert!(o.status.success(), "generator: {}", text(&o.stderr));
@@ -93,7 +93,7 @@ fn local_fake_rekor_verifies_a_generator_envelope_and_refuses_what_it_must() {
     let app = artifact(dir.path(), "app-1.0.tar.gz", "sdist");
     // Beside the artifact by convention: `<file>.intoto.jsonl`, as intoto v0.0.2.
     let envelope = dir.path().join("app-1.0.tar.gz.intoto.jsonl");
-    let made = generate(&stack, &envelope, "0.0.2", "", &app);
+    let made = generate(&stack, &envelope, "0.0.2", "", &[&app]);
 
     let out = verify(&stack, &app, None, &[]);
     let r = rows(&out);
@@ -168,7 +168,7 @@ fn local_fake_rekor_verifies_a_generator_envelope_and_refuses_what_it_must() {
     ] {
         let bad = dir.path().join(format!("{tamper}.intoto.jsonl"));
         stack.control(r#"{"unchecked": {"rekor": 1}}"#);
-        generate(&stack, &bad, "0.0.2", tamper, &app);
+        generate(&stack, &bad, "0.0.2", tamper, &[&app]);
         let (check, reason) = failure(&verify(&stack, &app, Some(&bad), &[]));
         assert_eq!(check, "signature", "{name}: {reason}");
     }
@@ -177,6 +177,34 @@ fn local_fake_rekor_verifies_a_generator_envelope_and_refuses_what_it_must() {
     stack.control(r#"{"tamperEntry": {"rekor-search": 1}}"#);
     let (check, reason) = failure(&verify(&stack, &app, Some(&envelope), &[]));
     assert_eq!(check, "transparency-log", "{reason}");
+
+    // One envelope for several artifacts (the generator's usual release): each verifies,
+    // and the envelope is looked up once.
+    let wheel = artifact(dir.path(), "app-1.0-py3-none-any.whl", "wheel");
+    let both = dir.path().join("multiple.intoto.jsonl");
+    generate(&stack, &both, "0.0.2", "", &[&app, &wheel]);
+    let before = stack.stats()["rekor-search"].as_u64().unwrap_or_default();
+    let out = run(bare_cmd()
+        .arg("verify")
+        .arg(&app)
+        .arg(&wheel)
+        .arg("--bundle-path")
+        .arg(&both)
+        .arg("--trusted-root")
+        .arg(stack.file("trusted_root.json"))
+        .args([
+            "--certificate-identity",
+            &format!("https://github.com/{GENERATOR}"),
+        ])
+        .args(["--certificate-oidc-issuer", &stack.issuer])
+        .args(["--format", "json"]));
+    let r = rows(&out);
+    assert_eq!(out.status.code(), Some(0), "{r:?}");
+    assert_eq!(r.len(), 2, "{r:?}");
+    assert_eq!(
+        stack.stats()["rekor-search"].as_u64().unwrap_or_default() - before,
+        2
+    );
 
     // No log to reach, or not allowed to ask: one line naming the format and the lookup.
     let (check, reason) = failure(&verify(
@@ -206,7 +234,7 @@ fn local_fake_rekor_names_an_intoto_v001_entry_it_cannot_verify() {
     let dir = tempfile::tempdir().expect("temp dir");
     let app = artifact(dir.path(), "app-1.0.tar.gz", "sdist");
     let envelope = dir.path().join("attestation.intoto.jsonl");
-    let made = generate(&stack, &envelope, "0.0.1", "", &app);
+    let made = generate(&stack, &envelope, "0.0.1", "", &[&app]);
     let (check, reason) = failure(&verify(&stack, &app, Some(&envelope), &[]));
     assert_eq!(check, "transparency-log", "{reason}");
     assert!(

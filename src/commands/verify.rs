@@ -494,7 +494,7 @@ fn complete_detached(
     pairs: &mut [Pair],
     console: &Console,
 ) -> Result<(), Error> {
-    let todo: Vec<(usize, Needs)> = pairs
+    let mut todo: Vec<(usize, Needs)> = pairs
         .iter()
         .enumerate()
         .filter_map(|(k, (i, f))| {
@@ -522,13 +522,37 @@ fn complete_detached(
     if todo.is_empty() {
         return Ok(());
     }
-    let set = |pairs: &mut [Pair], k: usize, bundle| {
-        let found = &pairs[k].1;
-        pairs[k].1 = Arc::new(Found {
-            source: found.source.clone(),
-            bundle,
-            pep740: false,
-        });
+    // An envelope naming several artifacts is in several pairs: it is looked up once, and
+    // `same_as` (pair, pair looked up) gives the others the same result.
+    let mut first: HashMap<String, usize> = HashMap::new();
+    let mut same_as: Vec<(usize, usize)> = Vec::new();
+    todo.retain(|(k, needs)| match needs {
+        Needs::Envelope(e) => match first.get(&e.sha256_hex) {
+            Some(&looked_up) => {
+                same_as.push((*k, looked_up));
+                false
+            }
+            None => {
+                first.insert(e.sha256_hex.clone(), *k);
+                true
+            }
+        },
+        Needs::Pair(_) => true,
+    });
+    let set = |pairs: &mut [Pair], k: usize, bundle: Result<ParsedBundle, Failure>| {
+        for j in std::iter::once(k).chain(
+            same_as
+                .iter()
+                .filter(|(_, looked_up)| *looked_up == k)
+                .map(|(j, _)| *j),
+        ) {
+            let found = &pairs[j].1;
+            pairs[j].1 = Arc::new(Found {
+                source: found.source.clone(),
+                bundle: bundle.clone(),
+                pep740: false,
+            });
+        }
     };
     let url = config
         .rekor_url
