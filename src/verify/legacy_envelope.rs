@@ -15,10 +15,12 @@
 //! know intoto v0.0.1 at all (it refuses the kind), which is what cosign's
 //! `TLogUploadInTotoAttestation`, and so the generator, uploads.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use base64::Engine as _;
 use serde::Deserialize;
+use serde::de::IgnoredAny;
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 
@@ -70,36 +72,39 @@ fn sha256_hex(b: &[u8]) -> String {
     hex::encode(Sha256::digest(b))
 }
 
-/// A bare DSSE envelope: `payloadType` and `signatures` and none of a bundle's keys.
-fn is_envelope(v: &Value) -> bool {
-    v.as_object().is_some_and(|o| {
-        o.contains_key("payloadType")
-            && o.contains_key("signatures")
-            && !o.contains_key("mediaType")
-            && !o.contains_key("verificationMaterial")
-    })
+/// A bare DSSE envelope: `payloadType` and `signatures` and none of a bundle's keys. Only
+/// the top-level keys are read (values skipped): every bundle file passes through here.
+fn is_envelope(json: &str) -> bool {
+    let Ok(keys) = serde_json::from_str::<HashMap<String, IgnoredAny>>(json) else {
+        return false;
+    };
+    keys.contains_key("payloadType")
+        && keys.contains_key("signatures")
+        && !keys.contains_key("mediaType")
+        && !keys.contains_key("verificationMaterial")
 }
 
 /// The bundles of a file of bare DSSE envelopes (one, or one per line), or `None` when the
 /// file is something else.
 pub fn recognize(source: &str, text: &str) -> Option<Vec<Found>> {
     let text = text.trim();
-    let whole = serde_json::from_str::<Value>(text).ok();
-    let lines: Vec<&str> = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect();
+    if !text.contains("\"payloadType\"") {
+        return None;
+    }
     let found = |source: String, bytes: &str| Found {
         source,
         bundle: parse(bytes),
         pep740: false,
     };
-    if whole.as_ref().is_some_and(is_envelope) {
+    if is_envelope(text) {
         return Some(vec![found(source.to_owned(), text)]);
     }
-    let first = serde_json::from_str::<Value>(lines.first()?).ok()?;
-    if lines.len() < 2 || !is_envelope(&first) {
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    if lines.len() < 2 || !is_envelope(lines[0]) {
         return None;
     }
     // JSON lines whose first line is an envelope: every line is read as one.
