@@ -37,6 +37,8 @@ pub struct Envelope {
     pub sha256_hex: String,
     pub payload_type: String,
     pub payload: Vec<u8>,
+    /// The signature's key hint (not signed; kept as written).
+    pub keyid: String,
     pub signature: Vec<u8>,
     pub certificate_der: Vec<u8>,
 }
@@ -149,10 +151,11 @@ pub fn parse(bytes: &str) -> Result<ParsedBundle, Failure> {
         sha256_hex: sha256_hex(bytes.as_bytes()),
         payload_type: wire.payload_type.clone(),
         payload,
+        keyid: sig.keyid.clone().unwrap_or_default(),
         signature,
         certificate_der,
     };
-    let doc = bundle_doc(&envelope, sig.keyid.as_deref().unwrap_or(""), None);
+    let doc = bundle_doc(&envelope, None);
     let bundle = ParsedBundle::from_value(doc)
         .map_err(|f| bad(format!("it does not fit a bundle: {}", f.reason)))?;
     Ok(bundle.with_legacy_envelope(Some(Arc::new(envelope))))
@@ -160,7 +163,7 @@ pub fn parse(bytes: &str) -> Result<ParsedBundle, Failure> {
 
 /// The envelope as a Sigstore bundle, with its Rekor entry (`tlogEntries[]` form) when found:
 /// v0.2 with an inclusion proof, else v0.1.
-fn bundle_doc(e: &Envelope, keyid: &str, entry: Option<Value>) -> Value {
+fn bundle_doc(e: &Envelope, entry: Option<Value>) -> Value {
     let version = if entry
         .as_ref()
         .is_some_and(|e| e.get("inclusionProof").is_some())
@@ -179,7 +182,7 @@ fn bundle_doc(e: &Envelope, keyid: &str, entry: Option<Value>) -> Value {
         "dsseEnvelope": {
             "payload": b64().encode(&e.payload),
             "payloadType": e.payload_type,
-            "signatures": [{"sig": b64().encode(&e.signature), "keyid": keyid}],
+            "signatures": [{"sig": b64().encode(&e.signature), "keyid": e.keyid}],
         },
     })
 }
@@ -200,7 +203,7 @@ pub fn with_entry(e: &Envelope, entry: Value) -> Result<ParsedBundle, Failure> {
             ),
         ));
     }
-    let doc = bundle_doc(e, "", Some(entry));
+    let doc = bundle_doc(e, Some(entry));
     ParsedBundle::from_value(doc).map_err(|f| {
         Failure::new(
             Check::TransparencyLog,
@@ -300,6 +303,7 @@ mod tests {
             sha256_hex: "ab".repeat(32),
             payload_type: "application/vnd.in-toto+json".into(),
             payload: b"{}".to_vec(),
+            keyid: String::new(),
             signature: b"sig".to_vec(),
             certificate_der: b64().decode(PEM_BODY).unwrap_or_default(),
         }
