@@ -158,7 +158,7 @@ pub fn parse(bytes: &str) -> Result<ParsedBundle, Failure> {
     let doc = bundle_doc(&envelope, None);
     let bundle = ParsedBundle::from_value(doc)
         .map_err(|f| bad(format!("it does not fit a bundle: {}", f.reason)))?;
-    Ok(bundle.with_legacy_envelope(Some(Arc::new(envelope))))
+    Ok(bundle.with_legacy_envelope(Arc::new(envelope)))
 }
 
 /// The envelope as a Sigstore bundle, with its Rekor entry (`tlogEntries[]` form) when found:

@@ -205,8 +205,8 @@ impl ParsedBundle {
     }
 
     /// Marks a bundle made from a bare generator envelope that still needs its log entry.
-    pub(super) fn with_legacy_envelope(self, envelope: Option<Arc<Envelope>>) -> Self {
-        Self(self.0, envelope)
+    pub(super) fn with_legacy_envelope(self, envelope: Arc<Envelope>) -> Self {
+        Self(self.0, Some(envelope))
     }
 
     /// The bare generator envelope this bundle stands for, while its log entry is missing.
