@@ -50,21 +50,32 @@ pub fn attest(report: &AttestReport) -> String {
             sg.issuer.printable(),
             sg.instance
         );
-        for i in &sg.items {
+        for i in sg.items.iter().take(LOG_SUBJECTS) {
             let entry = i
                 .log_index
                 .map_or_else(|| "no log entry".to_owned(), |n| format!("log index {n}"));
             let _ = writeln!(out, "  {}  {entry}", i.subject.printable());
         }
+        if let Some(more) = sg.items.len().checked_sub(LOG_SUBJECTS).filter(|n| *n > 0) {
+            let _ = writeln!(out, "  … and {more} more signed");
+        }
     }
     let _ = writeln!(out, "files written:");
-    for f in &report.files {
+    for f in report.files.iter().take(LOG_SUBJECTS) {
         let _ = writeln!(
             out,
             "  {}  ({})",
             crate::report::display_path(&f.path),
             f.kind.describe()
         );
+    }
+    if let Some(more) = report
+        .files
+        .len()
+        .checked_sub(LOG_SUBJECTS)
+        .filter(|n| *n > 0)
+    {
+        let _ = writeln!(out, "  … and {more} more files");
     }
     out
 }
