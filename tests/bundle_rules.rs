@@ -446,3 +446,79 @@ fn bundle_is_an_alias_of_bundle_path_and_a_partial_regexp_says_what_to_add() {
     );
     assert_eq!(failure(&out), None);
 }
+
+/// Each edit leaves the checkpoint's signature and the entry's proof valid to sigstore-verify
+/// 0.15.1 (which ignores these fields); the rule that catches it is ours.
+#[test]
+fn a_checkpoint_must_be_its_proofs_and_signed_by_the_log_the_entry_names() {
+    let (artifact, bundle, root) = rekor2();
+    let entry = |b: &mut Value| b["verificationMaterial"]["tlogEntries"][0].clone();
+    let set = |b: &mut Value, pointer: &str, v: Value| {
+        if let Some(slot) = b.pointer_mut(pointer) {
+            *slot = v;
+        }
+    };
+    let proof = "/verificationMaterial/tlogEntries/0/inclusionProof";
+    let mut other_tree = bundle.clone();
+    set(&mut other_tree, &format!("{proof}/treeSize"), json!("1"));
+    set(
+        &mut other_tree,
+        &format!("{proof}/rootHash"),
+        json!(b64(&"\0".repeat(32))),
+    );
+    let f = failure(&verify_with_root(&artifact, &other_tree, &root));
+    assert!(
+        f.as_ref().is_some_and(|(c, r)| c == "transparency-log"
+            && r.contains("is for another tree than its inclusion proof")),
+        "{f:?}"
+    );
+    let mut other_index = bundle.clone();
+    let at = entry(&mut other_index)["logIndex"].clone();
+    set(&mut other_index, &format!("{proof}/logIndex"), json!("0"));
+    let f = failure(&verify_with_root(&artifact, &other_index, &root));
+    assert!(
+        f.as_ref().is_some_and(|(c, r)| c == "transparency-log"
+            && r.contains(&format!(
+                "proves index 0, but the entry is at {}",
+                at.as_str().unwrap_or_default()
+            ))),
+        "{f:?}"
+    );
+    let mut forged_log = bundle.clone();
+    set(
+        &mut forged_log,
+        "/verificationMaterial/tlogEntries/0/logId/keyId",
+        json!(b64(&"\u{1}".repeat(32))),
+    );
+    let f = failure(&verify_with_root(&artifact, &forged_log, &root));
+    assert!(
+        f.as_ref().is_some_and(|(c, r)| c == "transparency-log"
+            && r.contains("names a log (logId AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=) the trusted root does not hold")),
+        "{f:?}"
+    );
+    // Another signer name on the log's own signature line (Rekor v1, public-good).
+    let m = message();
+    let renamed = m
+        .text
+        .replace("\\u2014 rekor.sigstore.dev ", "\\u2014 evil.example.com ");
+    assert!(renamed != m.text, "no signature line found to rename");
+    check_rule(
+        &m,
+        &renamed,
+        "transparency-log",
+        "carries no valid signature of the log it names (https://rekor.sigstore.dev) under its origin name rekor.sigstore.dev",
+    );
+}
+
+#[test]
+fn a_v01_or_v02_bundle_has_no_single_certificate_field() {
+    let m = message();
+    let mut relabelled = parse("sigstore-conformance/happy-path-v0.3/bundle.sigstore.json");
+    relabelled["mediaType"] = json!("application/vnd.dev.sigstore.bundle+json;version=0.2");
+    check_rule(
+        &m,
+        &relabelled.to_string(),
+        "bundle",
+        "a v0.1 or v0.2 bundle carries its certificate as x509CertificateChain, not certificate",
+    );
+}

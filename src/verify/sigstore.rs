@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 use sigstore_trust_root::{SigstoreInstance, TrustedRoot};
+use sigstore_types::bundle::KindVersion;
 use sigstore_types::bundle::{MessageSignature, VerificationMaterial, VerificationMaterialContent};
 use sigstore_types::{
     ArtifactDigest, Bundle, DerCertificate, DerPublicKey, HashAlgorithm, MediaType, SignatureBytes,
@@ -502,7 +503,10 @@ impl Trust {
                 "the certificate chain was not verified",
             ));
         }
-        log_keys_valid_at(&domain.root, b, result.verified_timestamps())?;
+        // GitHub's instance logs nothing: its domain skips the log, and so this check.
+        if !domain.relaxed {
+            checkpoints_signed_by_their_log(&domain.root, b, result.verified_timestamps())?;
+        }
         let claims = result
             .certificate()
             .map(|c| claims_of(&c.ci_claims))
@@ -602,63 +606,96 @@ fn usable_timestamps<'b>(
     Ok((Cow::Owned(only_valid), ignored))
 }
 
-/// The key that signed each entry's checkpoint must have been valid, by the trusted root's
-/// `validFor`, at every verified signing time. sigstore-verify only asks that a checkpoint
-/// key's window has started, so a retired Rekor v2 key would vouch for entries made after its
-/// retirement (sigstore-python and @sigstore/verify accept them too).
-fn log_keys_valid_at(
+/// Each entry's checkpoint must be signed by the log the entry names (`logId`), under the
+/// checkpoint's own origin name, with a key the trusted root holds valid (`validFor`) at every
+/// verified signing time; and the inclusion proof must be the checkpoint's (tree size, root,
+/// and for Rekor v2 the entry's index). sigstore-verify picks checkpoint keys by their
+/// four-byte hint alone, only asks that a key's window has started, and for Rekor v2 ignores
+/// the proof's own fields: so a forged `logId`, a retired Rekor v2 key or another signer name
+/// would otherwise pass. sigstore-python and @sigstore/verify refuse some of these, not all.
+fn checkpoints_signed_by_their_log(
     root: &TrustedRoot,
     b: &Bundle,
     times: &[jiff::Timestamp],
 ) -> Result<(), Failure> {
+    let fail = |n: usize, why: String| {
+        Failure::new(
+            Check::TransparencyLog,
+            format!("the checkpoint of log entry {}{why}", n + 1),
+        )
+    };
     for (n, entry) in b.verification_material.tlog_entries.iter().enumerate() {
-        let Some(checkpoint) = entry
-            .inclusion_proof
-            .as_ref()
-            .and_then(|p| p.checkpoint.checkpoint())
-        else {
+        let Some(proof) = entry.inclusion_proof.as_ref() else {
             continue;
         };
-        let mut valid_signer = false;
-        let mut retired = None;
-        for sig in checkpoint.signatures() {
-            for log in &root.tlogs {
-                let id = log.log_id.key_id.as_bytes();
-                if id.get(..4) != Some(sig.key_id.as_slice()) {
-                    continue;
-                }
-                let Ok(key) =
-                    sigstore_crypto::VerificationKey::from_spki(&log.public_key.raw_bytes)
-                else {
-                    continue;
-                };
-                if key
-                    .verify(checkpoint.signed_data(), &sig.signature)
-                    .is_err()
-                {
-                    continue;
-                }
-                let outside = log
-                    .public_key
-                    .valid_for
-                    .and_then(|w| times.iter().find(|t| !w.contains(**t)).map(|t| (w, *t)));
-                match outside {
-                    None => valid_signer = true,
-                    Some(found) => retired = Some((log, found)),
-                }
-            }
+        let Some(checkpoint) = proof.checkpoint.checkpoint() else {
+            continue;
+        };
+        if checkpoint.tree_size() != proof.tree_size
+            || checkpoint.root_hash().as_bytes() != proof.root_hash.as_bytes()
+        {
+            return Err(fail(
+                n,
+                " is for another tree than its inclusion proof (size or root hash differ)".into(),
+            ));
         }
-        if let (false, Some((log, (window, time)))) = (valid_signer, retired) {
-            let end = window
-                .end
-                .map_or_else(|| "no end".to_owned(), |e| e.to_string());
+        if entry.kind_version == KindVersion::HashedRekordV002
+            && proof.log_index.get() != entry.log_index.get()
+        {
+            return Err(fail(
+                n,
+                format!(
+                    " proves index {}, but the entry is at {}",
+                    proof.log_index.get(),
+                    entry.log_index.get()
+                ),
+            ));
+        }
+        let named = entry.log_id.key_id.as_bytes();
+        let Some(log) = root
+            .tlogs
+            .iter()
+            .find(|l| l.log_id.key_id.as_bytes() == named)
+        else {
             return Err(Failure::new(
                 Check::TransparencyLog,
                 format!(
-                    "the checkpoint of log entry {} is signed by the key of {} that the trusted root holds valid from {} to {end}, not at the signing time {time}",
+                    "log entry {} names a log (logId {}) the trusted root does not hold",
                     n + 1,
-                    log.base_url,
-                    window.start
+                    base64::engine::general_purpose::STANDARD.encode(named)
+                ),
+            ));
+        };
+        // A Rekor v1 origin is "<name> - <tree id>", a Rekor v2 origin the name itself.
+        let origin = checkpoint.origin();
+        let name = origin.split(" - ").next().unwrap_or(origin);
+        let key = sigstore_crypto::VerificationKey::from_spki(&log.public_key.raw_bytes).ok();
+        let signed = checkpoint.signatures().iter().any(|sig| {
+            sig.name == name
+                && named.get(..4) == Some(sig.key_id.as_slice())
+                && key
+                    .as_ref()
+                    .is_some_and(|k| k.verify(checkpoint.signed_data(), &sig.signature).is_ok())
+        });
+        if !signed {
+            return Err(fail(
+                n,
+                format!(
+                    " carries no valid signature of the log it names ({}) under its origin name {name}",
+                    log.base_url
+                ),
+            ));
+        }
+        let window = log.public_key.valid_for;
+        if let Some(w) = window
+            && let Some(time) = times.iter().find(|t| !w.contains(**t))
+        {
+            let end = w.end.map_or_else(|| "no end".to_owned(), |e| e.to_string());
+            return Err(fail(
+                n,
+                format!(
+                    " is signed by the key of {} that the trusted root holds valid from {} to {end}, not at the signing time {time}",
+                    log.base_url, w.start
                 ),
             ));
         }

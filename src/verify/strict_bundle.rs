@@ -41,11 +41,20 @@ pub fn normalize(bundle: Value) -> Result<Value, String> {
     }
     one_of("bundle", top, &["messageSignature", "dsseEnvelope"])?;
     match top.get("verificationMaterial") {
-        Some(Value::Object(material)) => one_of(
-            "bundle's verificationMaterial",
-            material,
-            &["certificate", "x509CertificateChain", "publicKey"],
-        )?,
+        Some(Value::Object(material)) => {
+            one_of(
+                "bundle's verificationMaterial",
+                material,
+                &["certificate", "x509CertificateChain", "publicKey"],
+            )?;
+            // `certificate` came with v0.3; before it the leaf is the chain's first member.
+            if material.contains_key("certificate") && !is_v03(top) {
+                return Err(
+                    "a v0.1 or v0.2 bundle carries its certificate as x509CertificateChain, not certificate"
+                        .into(),
+                );
+            }
+        }
         Some(_) => return Err("bundle's verificationMaterial is not an object".into()),
         None => return Err("bundle has no verificationMaterial".into()),
     }
@@ -53,6 +62,12 @@ pub fn normalize(bundle: Value) -> Result<Value, String> {
         statement_is_unambiguous(envelope)?;
     }
     Ok(bundle)
+}
+
+fn is_v03(top: &Map<String, Value>) -> bool {
+    top.get("mediaType")
+        .and_then(Value::as_str)
+        .is_some_and(|m| m.ends_with("v0.3+json") || m.ends_with("version=0.3"))
 }
 
 /// Exactly one of `members` is present in `object`.
@@ -200,6 +215,13 @@ mod tests {
             reason(chain),
             "bundle's verificationMaterial has both certificate and x509CertificateChain"
         );
+        let old_version = with(
+            base(),
+            "",
+            "mediaType",
+            json!("application/vnd.dev.sigstore.bundle+json;version=0.2"),
+        );
+        assert!(reason(old_version).contains("carries its certificate as x509CertificateChain"));
         let none = without(base(), "/verificationMaterial", "certificate");
         assert!(reason(none).contains("has none of certificate, x509CertificateChain, publicKey"));
         assert!(
@@ -220,8 +242,15 @@ mod tests {
         assert!(reason(unknown).contains("is not a Sigstore bundle version"));
         assert!(reason(with(base(), "", "mediaType", json!(3))).contains("not a string"));
         for m in MEDIA_TYPES {
+            let material = if m.contains("0.3") {
+                base()
+            } else {
+                let chain = json!({"certificates": [{"rawBytes": "AA=="}]});
+                let b = without(base(), "/verificationMaterial", "certificate");
+                with(b, "/verificationMaterial", "x509CertificateChain", chain)
+            };
             assert!(
-                normalize(with(base(), "", "mediaType", json!(m))).is_ok(),
+                normalize(with(material, "", "mediaType", json!(m))).is_ok(),
                 "{m}"
             );
         }
