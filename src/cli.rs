@@ -357,7 +357,11 @@ pub struct BundleArgs {
     /// Bundle files: paths or globs, separated by newlines or commas; repeatable. Without
     /// it, bundles are looked for next to each artifact (<file>.sigstore.json,
     /// <file>.sigstore, <file>.intoto.jsonl, <file>.sig + <file>.crt).
-    #[arg(long = "bundle-path", value_name = "PATTERNS")]
+    #[arg(
+        long = "bundle-path",
+        visible_alias = "bundle",
+        value_name = "PATTERNS"
+    )]
     pub bundle_path: Vec<String>,
     /// A trusted_root.json to verify against instead of the embedded Sigstore public-good
     /// and GitHub roots.
@@ -443,6 +447,12 @@ pub struct IdentityArgs {
     #[arg(long = "deny-self-hosted-runners", value_name = "BOOL", num_args = 0..=1,
           default_missing_value = "true", value_parser = clap::builder::BoolishValueParser::new())]
     pub deny_self_hosted_runners: Option<bool>,
+    /// Check a SLSA provenance statement's source repository, ref, commit and builder
+    /// against the signing certificate [default: true]. Off only for a plain Sigstore check
+    /// of statements another tool cross-checks: --provenance-checks=false.
+    #[arg(long = "provenance-checks", value_name = "BOOL", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", value_parser = clap::builder::BoolishValueParser::new())]
+    pub provenance_checks: Option<bool>,
     /// The attestation's predicate type required, e.g. https://slsa.dev/provenance/v1.
     #[arg(long = "predicate-type", value_name = "URI")]
     pub predicate_type: Option<String>,

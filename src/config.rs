@@ -607,6 +607,7 @@ impl VerifyReleaseConfig {
             identity,
             predicate_type: non_empty_owned(i.predicate_type),
             deny_self_hosted_runners: i.deny_self_hosted_runners.unwrap_or(false),
+            provenance_checks: i.provenance_checks.unwrap_or(true),
             policy: i.policy,
             format: args.format.map(Format::from).unwrap_or_default(),
             from_github: None,
@@ -642,6 +643,8 @@ pub struct VerifyConfig {
     pub identity: crate::verify::policy::IdentitySpec,
     pub predicate_type: Option<String>,
     pub deny_self_hosted_runners: bool,
+    /// The SLSA cross-checks of a provenance statement against its certificate.
+    pub provenance_checks: bool,
     pub policy: Option<PathBuf>,
     pub format: Format,
     /// Fetch bundles from GitHub's attestations API: `OWNER/REPO` or `OWNER`.
@@ -745,6 +748,7 @@ impl VerifyConfig {
             identity,
             predicate_type: non_empty_owned(i.predicate_type),
             deny_self_hosted_runners: i.deny_self_hosted_runners.unwrap_or(false),
+            provenance_checks: i.provenance_checks.unwrap_or(true),
             policy: i.policy,
             format: args.output.format.map(Format::from).unwrap_or_default(),
             from_github,

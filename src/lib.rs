@@ -21,6 +21,7 @@ pub mod reproduce;
 pub mod sbom;
 pub mod sign;
 pub mod statement;
+pub mod strict_json;
 pub mod subject;
 pub mod url_rule;
 pub mod verify;

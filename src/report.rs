@@ -201,6 +201,9 @@ pub struct VerifyRow {
     pub predicate_type: Option<String>,
     /// The trusted root that verified it: `public-good`, `github`, `staging`, `custom`.
     pub trust_domain: Option<String>,
+    /// RFC 3161 tokens no trusted TSA vouches for: ignored (one valid token suffices).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ignored_timestamps: Vec<String>,
     /// Why it failed; `None` when it verified.
     pub failure: Option<crate::verify::Failure>,
 }

@@ -903,3 +903,68 @@ fn local_fake_sigstore_attest_signs_the_files_it_writes_too() {
     );
     assert_eq!(stack.stats()["fulcio"], 1);
 }
+
+/// The SLSA cross-check is on by default and `--provenance-checks=false` turns it off (the
+/// conformance client's plain-Sigstore mode): a statement signed by the loopback Fulcio's
+/// GitHub identity that names another repository fails only while the check is on.
+#[test]
+fn local_fake_sigstore_provenance_checks_can_be_turned_off() {
+    let Some(stack) = stack(None) else { return };
+    let Some(python) = peer_python() else { return };
+    let (dir, files) = artifacts();
+    let f = &files[0];
+    let att = dir.path().join("other-repo.sigstore.json");
+    let predicate = dir.path().join("predicate.json");
+    std::fs::write(
+        &predicate,
+        r#"{"buildDefinition":{"buildType":"https://actions.github.io/buildtypes/workflow/v1","externalParameters":{"workflow":{"ref":"refs/heads/main","repository":"https://github.com/someone-else/elsewhere","path":".github/workflows/x.yml"}}},"runDetails":{"builder":{"id":"https://example.com/b"}}}"#,
+    )
+    .expect("write");
+    let mut attest = Command::new(&python);
+    attest
+        .args(["-m", "sigstore", "--trust-config"])
+        .arg(stack.file("trust_config.json"))
+        .args(["attest", "--identity-token", &stack.token])
+        .args([
+            "--predicate-type",
+            "https://slsa.dev/provenance/v1",
+            "--predicate",
+        ])
+        .arg(&predicate)
+        .arg("--bundle")
+        .arg(&att)
+        .arg(f);
+    assert_ok(&attest.output().expect("sigstore-python attest"));
+    let on = our_verify(&stack, f, &att);
+    assert_eq!(on.status.code(), Some(1), "{}", text(&on.stdout));
+    let shown = text(&on.stdout);
+    assert!(
+        shown.contains(
+            "slsa check failed: provenance source repository someone-else/elsewhere does not match"
+        ),
+        "{shown}"
+    );
+    let off = run(bare_cmd()
+        .arg("verify")
+        .arg(f)
+        .arg("--bundle")
+        .arg(&att)
+        .arg("--trusted-root")
+        .arg(stack.file("trusted_root.json"))
+        .args(["--certificate-identity", &stack.identity])
+        .args(["--certificate-oidc-issuer", &stack.issuer])
+        .arg("--provenance-checks=false"));
+    assert_ok(&off);
+    // The value goes with `=`: a separate word is not taken as the flag's value.
+    let separate = run(bare_cmd()
+        .arg("verify")
+        .arg(f)
+        .arg("--bundle")
+        .arg(&att)
+        .arg("--trusted-root")
+        .arg(stack.file("trusted_root.json"))
+        .args(["--certificate-identity", &stack.identity])
+        .args(["--certificate-oidc-issuer", &stack.issuer])
+        .args(["--provenance-checks", "false"]));
+    assert!(!separate.status.success(), "{}", text(&separate.stdout));
+}

@@ -786,6 +786,7 @@ fn summary_rows_keep_untrusted_text_in_code_spans() {
         predicate_type: Some("https://slsa.dev/provenance/v1".into()),
         trust_domain: Some("public-good".into()),
         failure,
+        ..VerifyRow::default()
     };
     let report = VerifyReport {
         rows: vec![

@@ -88,6 +88,9 @@ pub fn verify(report: &crate::report::VerifyReport) -> String {
                 if let Some(p) = &r.predicate_type {
                     let _ = writeln!(out, "      predicate {}", p.printable());
                 }
+                for t in &r.ignored_timestamps {
+                    let _ = writeln!(out, "      ignored {}", t.printable());
+                }
             }
             Some(f) => {
                 let _ = writeln!(

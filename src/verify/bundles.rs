@@ -144,21 +144,23 @@ fn load_pair(sig_path: &Path, source: String) -> Vec<Found> {
 }
 
 /// One bundle, a JSON array of them, `{"attestations": [{"bundle": ...}]}`, or JSON lines.
+/// Every form is read with `strict_json`: a key twice anywhere is refused, so the wrapper
+/// cannot hide a second bundle either.
 pub fn parse_text(source: &str, text: &str) -> Vec<Found> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
         return failed(source.to_owned(), Check::Bundle, "the file is empty");
     }
     // A whole-document parse first; JSON lines only when that fails on a multi-line file.
-    match serde_json::from_str::<Value>(trimmed) {
-        Ok(Value::Array(items)) => return many(source, items.into_iter().map(Ok)),
-        Ok(v @ Value::Object(_)) if crate::pypi::pep740::looks_like(&v) => {
-            return vec![Found {
-                source: source.to_owned(),
-                bundle: from_pep740(trimmed),
-                pep740: true,
-            }];
-        }
+    let whole = crate::strict_json::parse(trimmed);
+    let multi_line = trimmed.lines().filter(|l| !l.trim().is_empty()).count() > 1;
+    match whole {
+        Ok(Value::Array(items)) => many(source, items.into_iter().map(Ok)),
+        Ok(v @ Value::Object(_)) if crate::pypi::pep740::looks_like(&v) => vec![Found {
+            source: source.to_owned(),
+            bundle: from_pep740(trimmed),
+            pep740: true,
+        }],
         Ok(Value::Object(obj)) if obj.contains_key("attestations") => {
             let items = obj
                 .get("attestations")
@@ -167,37 +169,33 @@ pub fn parse_text(source: &str, text: &str) -> Vec<Found> {
                 .unwrap_or_default()
                 .into_iter()
                 .map(|a| Ok(a.get("bundle").cloned().unwrap_or(a)));
-            return many(source, items);
+            many(source, items)
         }
-        Ok(_) => {
-            return vec![Found {
-                source: source.to_owned(),
-                bundle: ParsedBundle::from_json(trimmed),
-
-                pep740: false,
-            }];
-        }
-        Err(_) if trimmed.lines().filter(|l| !l.trim().is_empty()).count() > 1 => {}
+        Ok(v) => vec![Found {
+            source: source.to_owned(),
+            bundle: ParsedBundle::from_value(v),
+            pep740: false,
+        }],
+        // A duplicate key is a verdict on the document, never a cue to try JSON lines.
+        Err(e) if !multi_line || e.starts_with("duplicate key") => failed(
+            source.to_owned(),
+            Check::Bundle,
+            format!("not a Sigstore bundle: {e}"),
+        ),
         Err(_) => {
-            return vec![Found {
-                source: source.to_owned(),
-                bundle: ParsedBundle::from_json(trimmed),
-
-                pep740: false,
-            }];
+            let lines = trimmed
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(crate::strict_json::parse);
+            many(source, lines)
         }
     }
-    let lines = trimmed
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str::<Value>(l).map_err(|e| e.to_string()));
-    many(source, lines)
 }
 
 /// A PEP 740 Attestation object as the bundle it stands for.
 fn from_pep740(text: &str) -> Result<ParsedBundle, Failure> {
     let a = crate::pypi::pep740::parse(text).map_err(|e| Failure::new(Check::Bundle, e.0))?;
-    ParsedBundle::from_json(&crate::pypi::pep740::to_bundle(&a).to_string())
+    ParsedBundle::from_value(crate::pypi::pep740::to_bundle(&a))
 }
 
 fn many(source: &str, items: impl Iterator<Item = Result<Value, String>>) -> Vec<Found> {
@@ -212,7 +210,7 @@ fn many(source: &str, items: impl Iterator<Item = Result<Value, String>>) -> Vec
                         Some(b) if v.get("mediaType").is_none() => b.clone(),
                         _ => v,
                     };
-                    ParsedBundle::from_json(&v.to_string())
+                    ParsedBundle::from_value(v)
                 }
                 Err(e) => Err(Failure::new(Check::Bundle, format!("not JSON: {e}"))),
             };

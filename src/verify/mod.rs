@@ -15,6 +15,8 @@ pub mod rekor;
 #[cfg(feature = "native")]
 pub mod sigstore;
 pub mod slsa;
+#[cfg(feature = "native")]
+pub mod strict_bundle;
 
 use std::fmt;
 

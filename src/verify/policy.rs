@@ -30,32 +30,63 @@ pub trait Rule: Send + Sync + std::fmt::Debug {
 #[derive(Debug, Clone)]
 pub enum Matcher {
     Exact(String),
-    Regexp(Regex),
+    /// The anchored regexp, and the user's own for messages and the partial-match hint.
+    Regexp {
+        whole: Regex,
+        given: Regex,
+    },
 }
 
 impl Matcher {
     /// Anchors `re` on both ends around the user's own alternation.
     pub fn regexp(input: &'static str, re: &str) -> Result<Self, PolicyError> {
-        Regex::new(&format!("^(?:{re})$"))
-            .map(Matcher::Regexp)
-            .map_err(|e| PolicyError::Regexp {
+        let compile = |pattern: &str| {
+            Regex::new(pattern).map_err(|e| PolicyError::Regexp {
                 input,
                 reason: e.to_string().lines().last().unwrap_or_default().to_owned(),
             })
+        };
+        Ok(Matcher::Regexp {
+            whole: compile(&format!("^(?:{re})$"))?,
+            given: compile(re)?,
+        })
     }
 
     pub fn matches(&self, value: &str) -> bool {
         match self {
             Matcher::Exact(s) => s == value,
-            Matcher::Regexp(r) => r.is_match(value),
+            Matcher::Regexp { whole, .. } => whole.is_match(value),
         }
     }
 
     fn shown(&self) -> &str {
         match self {
             Matcher::Exact(s) => s,
-            Matcher::Regexp(r) => r.as_str(),
+            Matcher::Regexp { whole, .. } => whole.as_str(),
         }
+    }
+
+    /// For a regexp that matches only part of `value` (cosign users expect a search), what
+    /// to write instead.
+    fn partial_hint(&self, value: &str) -> Option<String> {
+        let Matcher::Regexp { given, .. } = self else {
+            return None;
+        };
+        let m = given.find(value).filter(|m| !m.is_empty())?;
+        let re = given.as_str();
+        let group = if re.contains('|') {
+            format!("(?:{re})")
+        } else {
+            re.to_owned()
+        };
+        let fixed = match (m.start() == 0, m.end() == value.len()) {
+            (true, false) => format!("{group}.*"),
+            (false, true) => format!(".*{group}"),
+            _ => format!(".*{group}.*"),
+        };
+        Some(format!(
+            "; regexps match the whole value and {re} matches only part of it: add .* where the rest may vary, e.g. {fixed}"
+        ))
     }
 }
 
@@ -131,7 +162,11 @@ impl Rule for ClaimRule {
             Some(v) if self.matcher.matches(&v) => Ok(()),
             Some(v) => Err(Failure::new(
                 self.field.check(),
-                format!("{label} {v} does not match {}", self.matcher.shown()),
+                format!(
+                    "{label} {v} does not match {}{}",
+                    self.matcher.shown(),
+                    self.matcher.partial_hint(&v).unwrap_or_default()
+                ),
             )),
             None => Err(Failure::new(
                 self.field.check(),
@@ -540,13 +575,44 @@ mod tests {
     }
 
     #[test]
+    fn a_regexp_that_matches_only_part_says_what_to_add() {
+        let claims = Claims::default();
+        let cases = [
+            (
+                "https://github\\.com/octo/app/",
+                "https://github\\.com/octo/app/.*",
+            ),
+            (
+                "release\\.yml@refs/heads/main",
+                ".*release\\.yml@refs/heads/main",
+            ),
+            ("octo/app", ".*octo/app.*"),
+            ("octo/app|nope", ".*(?:octo/app|nope).*"),
+        ];
+        for (re, fixed) in cases {
+            let f = check(&flags(None, Some(re)), &claims).err();
+            let reason = f.map(|f| f.reason).unwrap_or_default();
+            assert!(
+                reason.contains("regexps match the whole value")
+                    && reason.ends_with(&format!("e.g. {fixed}")),
+                "{re}: {reason}"
+            );
+            // The suggestion is right: it matches.
+            assert!(check(&flags(None, Some(fixed)), &claims).is_ok(), "{fixed}");
+        }
+        // No part matches: no hint.
+        let f = check(&flags(None, Some("elsewhere")), &claims).err();
+        assert!(f.is_some_and(|f| !f.reason.contains("regexps match")));
+    }
+
+    #[test]
     fn regexps_must_match_the_whole_value() {
         let c = Claims::default();
         // Matches only a substring: rejected.
         let f = check(&flags(None, Some("octo/app")), &c).err();
-        assert!(f.is_some_and(
-            |f| f.reason == format!("certificate identity {ID} does not match ^(?:octo/app)$")
-        ));
+        assert!(f.is_some_and(|f| f.reason.starts_with(&format!(
+            "certificate identity {ID} does not match ^(?:octo/app)$; "
+        ))));
         assert!(check(&flags(None, Some(r"https://github\.com/octo/app/.*")), &c).is_ok());
         // An alternation cannot escape the anchors.
         assert!(check(&flags(None, Some("nope|octo")), &c).is_err());

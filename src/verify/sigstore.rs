@@ -42,6 +42,8 @@ pub enum RootChoice {
 struct Domain {
     name: &'static str,
     verifier: Verifier,
+    /// The root itself, for the checks made here (timestamps one by one, log key windows).
+    root: TrustedRoot,
     /// Skip transparency-log and SCT checks (GitHub's instance only).
     relaxed: bool,
     /// DER subjects of the domain's Fulcio CA certificates, to pick the domain by issuer.
@@ -70,6 +72,7 @@ fn domain(name: &'static str, root: &TrustedRoot, relaxed: bool) -> Result<Domai
     Ok(Domain {
         name,
         verifier,
+        root: root.clone(),
         relaxed,
         ca_subjects,
     })
@@ -146,8 +149,18 @@ pub struct Bound {
 }
 
 impl ParsedBundle {
+    /// Reads a bundle's JSON text strictly (see `strict_bundle`).
     pub fn from_json(text: &str) -> Result<Self, Failure> {
-        let bundle = Bundle::from_json(text).map_err(|e| {
+        let value = crate::strict_json::parse(text)
+            .map_err(|e| Failure::new(Check::Bundle, format!("not a Sigstore bundle: {e}")))?;
+        Self::from_value(value)
+    }
+
+    /// A bundle already parsed by `strict_json` (so free of duplicate keys).
+    pub fn from_value(value: serde_json::Value) -> Result<Self, Failure> {
+        let value =
+            super::strict_bundle::normalize(value).map_err(|e| Failure::new(Check::Bundle, e))?;
+        let bundle: Bundle = serde_json::from_value(value).map_err(|e| {
             Failure::new(
                 Check::Bundle,
                 format!("not a Sigstore bundle: {}", one_line(&e)),
@@ -332,6 +345,8 @@ pub struct Verified {
     pub signed_at: Option<String>,
     /// `public-good`, `github`, `staging`, `custom`.
     pub trust_domain: &'static str,
+    /// RFC 3161 tokens that no trusted TSA vouches for: dropped, and why.
+    pub ignored_timestamps: Vec<String>,
 }
 
 pub(super) fn one_line(e: &dyn std::error::Error) -> String {
@@ -422,17 +437,15 @@ impl Trust {
                 "the bundle has no transparency-log entry and no RFC 3161 timestamp: nothing proves the signature was made while its short-lived certificate was valid",
             ));
         }
-        let (domain, result) = match key {
-            Some(key) => {
+        let domain = match key {
+            Some(_) => {
                 if !bundle.uses_public_key() {
                     return Err(Failure::new(
                         Check::Bundle,
                         "a public key was given but the bundle is signed with a certificate",
                     ));
                 }
-                let d = &self.domains[0];
-                let policy = PublicKeyVerificationPolicy::new(key.0.clone());
-                (d, run(&d.verifier, artifact, b, &policy)?)
+                &self.domains[0]
             }
             None => {
                 if bundle.uses_public_key() {
@@ -441,21 +454,38 @@ impl Trust {
                         "the bundle is signed with a managed key: verify it with --key",
                     ));
                 }
-                let d = self.domain_for(b);
-                let mut policy = VerificationPolicy::any_identity();
-                if d.relaxed {
-                    policy = policy.skip_tlog_unsafe().skip_sct();
-                }
-                (d, run(&d.verifier, artifact, b, &policy)?)
+                self.domain_for(b)
             }
         };
-        let result = result.map_err(|e| failure(&e))?;
+        let (b, ignored_timestamps) = usable_timestamps(&domain.root, b)?;
+        let b = b.as_ref();
+        let result = match key {
+            Some(key) => {
+                let policy = PublicKeyVerificationPolicy::new(key.0.clone());
+                run(&domain.verifier, artifact, b, &policy)?
+            }
+            None => {
+                let mut policy = VerificationPolicy::any_identity();
+                if domain.relaxed {
+                    policy = policy.skip_tlog_unsafe().skip_sct();
+                }
+                run(&domain.verifier, artifact, b, &policy)?
+            }
+        };
+        let result = result.map_err(|e| {
+            let mut f = failure(&e);
+            if f.check == Check::Timestamp && !ignored_timestamps.is_empty() {
+                f.reason = format!("{}; ignored: {}", f.reason, ignored_timestamps.join("; "));
+            }
+            f
+        })?;
         if key.is_none() && !result.certificate_verified() {
             return Err(Failure::new(
                 Check::Certificate,
                 "the certificate chain was not verified",
             ));
         }
+        log_keys_valid_at(&domain.root, b, result.verified_timestamps())?;
         let claims = result
             .certificate()
             .map(|c| claims_of(&c.ci_claims))
@@ -477,8 +507,146 @@ impl Trust {
                 .min()
                 .map(|t| t.to_string()),
             trust_domain: domain.name,
+            ignored_timestamps,
         })
     }
+}
+
+/// More tokens than this and the bundle is refused unread (sigstore-python's limit).
+const MAX_TIMESTAMPS: usize = 32;
+
+/// The bundle without the RFC 3161 tokens that no trusted TSA vouches for, and why each was
+/// dropped. One valid token suffices, as in sigstore-python; an extra, unrelated one (another
+/// signature's, another TSA's) is reported, never fatal. A token that verifies stays, so a
+/// valid timestamp outside the certificate's validity still fails the certificate check.
+fn usable_timestamps<'b>(
+    root: &TrustedRoot,
+    b: &'b Bundle,
+) -> Result<(std::borrow::Cow<'b, Bundle>, Vec<String>), Failure> {
+    use std::borrow::Cow;
+    let tokens = &b
+        .verification_material
+        .timestamp_verification_data
+        .rfc3161_timestamps;
+    if tokens.is_empty() {
+        return Ok((Cow::Borrowed(b), Vec::new()));
+    }
+    if tokens.len() > MAX_TIMESTAMPS {
+        return Err(Failure::new(
+            Check::Timestamp,
+            format!(
+                "the bundle carries {} RFC 3161 timestamps, more than the {MAX_TIMESTAMPS} a verifier reads",
+                tokens.len()
+            ),
+        ));
+    }
+    let signature = match &b.content {
+        SignatureContent::MessageSignature(m) => &m.signature,
+        SignatureContent::DsseEnvelope(e) => &e.signature.sig,
+        _ => return Ok((Cow::Borrowed(b), Vec::new())),
+    };
+    let authorities = root.tsa_authorities();
+    let mut kept = Vec::new();
+    let mut ignored = Vec::new();
+    for (i, token) in tokens.iter().enumerate() {
+        let mut why = String::from("the trusted root has no timestamp authority");
+        let valid =
+            authorities.iter().any(|a| {
+                match sigstore_tsa::verify_timestamp_for_authority(
+                    &token.signed_timestamp,
+                    signature,
+                    a,
+                ) {
+                    Ok(_) => true,
+                    Err(e) => {
+                        why = one_line(&e);
+                        false
+                    }
+                }
+            });
+        if valid {
+            kept.push(token.clone());
+        } else {
+            ignored.push(format!(
+                "RFC 3161 timestamp {} of {}: {why}",
+                i + 1,
+                tokens.len()
+            ));
+        }
+    }
+    if ignored.is_empty() {
+        return Ok((Cow::Borrowed(b), ignored));
+    }
+    let mut only_valid = b.clone();
+    only_valid
+        .verification_material
+        .timestamp_verification_data
+        .rfc3161_timestamps = kept;
+    Ok((Cow::Owned(only_valid), ignored))
+}
+
+/// The key that signed each entry's checkpoint must have been valid, by the trusted root's
+/// `validFor`, at every verified signing time. sigstore-verify only asks that a checkpoint
+/// key's window has started, so a retired Rekor v2 key would vouch for entries made after its
+/// retirement (sigstore-python and @sigstore/verify accept them too).
+fn log_keys_valid_at(
+    root: &TrustedRoot,
+    b: &Bundle,
+    times: &[jiff::Timestamp],
+) -> Result<(), Failure> {
+    for (n, entry) in b.verification_material.tlog_entries.iter().enumerate() {
+        let Some(checkpoint) = entry
+            .inclusion_proof
+            .as_ref()
+            .and_then(|p| p.checkpoint.checkpoint())
+        else {
+            continue;
+        };
+        let mut valid_signer = false;
+        let mut retired = None;
+        for sig in checkpoint.signatures() {
+            for log in &root.tlogs {
+                let id = log.log_id.key_id.as_bytes();
+                if id.get(..4) != Some(sig.key_id.as_slice()) {
+                    continue;
+                }
+                let Ok(key) =
+                    sigstore_crypto::VerificationKey::from_spki(&log.public_key.raw_bytes)
+                else {
+                    continue;
+                };
+                if key
+                    .verify(checkpoint.signed_data(), &sig.signature)
+                    .is_err()
+                {
+                    continue;
+                }
+                let outside = log
+                    .public_key
+                    .valid_for
+                    .and_then(|w| times.iter().find(|t| !w.contains(**t)).map(|t| (w, *t)));
+                match outside {
+                    None => valid_signer = true,
+                    Some(found) => retired = Some((log, found)),
+                }
+            }
+        }
+        if let (false, Some((log, (window, time)))) = (valid_signer, retired) {
+            let end = window
+                .end
+                .map_or_else(|| "no end".to_owned(), |e| e.to_string());
+            return Err(Failure::new(
+                Check::TransparencyLog,
+                format!(
+                    "the checkpoint of log entry {} is signed by the key of {} that the trusted root holds valid from {} to {end}, not at the signing time {time}",
+                    n + 1,
+                    log.base_url,
+                    window.start
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// One verification call, from bytes, a digest or a streamed file.
