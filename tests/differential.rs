@@ -640,6 +640,98 @@ fn flip_text(s: &str, rng: &mut Rng) -> Option<(String, String)> {
     ))
 }
 
+/// One DER element at `i`: (tag, start of contents, end).
+fn der_at(b: &[u8], i: usize) -> Option<(u8, usize, usize)> {
+    let tag = *b.get(i)?;
+    let first = *b.get(i + 1)? as usize;
+    let (len, hdr) = if first < 0x80 {
+        (first, 2)
+    } else {
+        let n = first & 0x7f;
+        let mut len = 0usize;
+        for k in 0..n {
+            len = (len << 8) | *b.get(i + 2 + k)? as usize;
+        }
+        (len, 2 + n)
+    };
+    let end = i.checked_add(hdr)?.checked_add(len)?;
+    (end <= b.len()).then_some((tag, i + hdr, end))
+}
+
+/// The children of the constructed element whose contents run from `start` to `end`.
+fn der_children(b: &[u8], start: usize, end: usize) -> Vec<(u8, usize, usize, usize)> {
+    let mut out = Vec::new();
+    let mut i = start;
+    while i < end {
+        let Some((tag, body, next)) = der_at(b, i) else {
+            break;
+        };
+        out.push((tag, i, body, next));
+        i = next;
+    }
+    out
+}
+
+/// Which part of an RFC 3161 TimeStampResp byte `at` lies in: the signed TSTInfo, the
+/// embedded certificates (not covered by the signature), the signer info, or the rest.
+fn token_part(b: &[u8], at: usize) -> &'static str {
+    let part = || -> Option<&'static str> {
+        let (_, body, end) = der_at(b, 0)?;
+        let resp = der_children(b, body, end);
+        let &(_, _, ci_body, ci_end) = resp.get(1)?;
+        let content_info = der_children(b, ci_body, ci_end);
+        let &(_, _, explicit_body, explicit_end) = content_info.get(1)?;
+        let (_, sd_body, sd_end) =
+            der_at(b, explicit_body).filter(|_| explicit_end > explicit_body)?;
+        for (tag, start, _, next) in der_children(b, sd_body, sd_end) {
+            if (start..next).contains(&at) {
+                return Some(match tag {
+                    0x30 => "the signed TSTInfo",
+                    0xa0 => "the token's embedded certificates",
+                    0xa1 => "the token's CRLs",
+                    0x31 if start > sd_body + 3 => "the signer info",
+                    _ => "the SignedData header",
+                });
+            }
+        }
+        Some("the response header")
+    };
+    part().unwrap_or("an unparsed token")
+}
+
+/// Which part of a checkpoint (a signed note) character `at` lies in.
+fn checkpoint_part(s: &str, at: usize) -> &'static str {
+    let mut offset = 0;
+    let mut in_signatures = false;
+    for (n, line) in s.split('\n').enumerate() {
+        let end = offset + line.len();
+        if line.is_empty() {
+            in_signatures = true;
+        } else if (offset..=end).contains(&at) {
+            if in_signatures {
+                let name_end = line
+                    .char_indices()
+                    .filter(|(_, c)| *c == ' ')
+                    .nth(1)
+                    .map_or(line.len(), |(i, _)| i);
+                return if at - offset < name_end {
+                    "a signature line's signer name"
+                } else {
+                    "a signature line's key hint and signature"
+                };
+            }
+            return match n {
+                0 => "the origin line",
+                1 => "the tree-size line",
+                2 => "the root-hash line",
+                _ => "an extension line",
+            };
+        }
+        offset = end + 1;
+    }
+    "the note"
+}
+
 /// The values other cases hold under the same key name, different from `mine`.
 fn others_by_key<'a>(cases: &'a [Case], me: usize, key: &str, mine: &J) -> Vec<(usize, &'a J)> {
     let mut out = Vec::new();
@@ -704,9 +796,19 @@ fn mutate(cases: &[Case], ci: usize, kind: &'static str, rng: &mut Rng) -> Optio
                 return None;
             };
             let (new, how) = if k == "flip-checkpoint" {
-                flip_text(s, rng)?
+                let (new, how) = flip_text(s, rng)?;
+                let at = how.rsplit(' ').next()?.parse().ok()?;
+                let part = checkpoint_part(s, at);
+                (new, format!("{how} ({part})"))
             } else {
-                flip_base64(s, rng)?
+                let (new, how) = flip_base64(s, rng)?;
+                if k == "flip-timestamp" {
+                    let der = STANDARD.decode(s).ok()?;
+                    let at = how.rsplit(' ').next()?.parse().ok()?;
+                    (new, format!("{how} ({})", token_part(&der, at)))
+                } else {
+                    (new, how)
+                }
             };
             *get_mut(&mut t, &p)? = J::Str(new);
             (k, format!("{how} in {}", show(&p)))
@@ -1708,6 +1810,36 @@ fn the_generator_is_deterministic_and_writes_repeated_keys() {
     // serde_json keeps one of two equal keys: the text is longer than its re-serialization.
     let once: Value = serde_json::from_str(&dup.text).expect("still JSON");
     assert!(serde_json::to_string_pretty(&once).expect("json").len() < dup.text.len());
+    // Flip descriptions name the part of a checkpoint or RFC 3161 token they hit.
+    let note = "log\n5\nAAAA\n\n\u{2014} log abcd1234\n";
+    assert_eq!(checkpoint_part(note, 0), "the origin line");
+    assert_eq!(checkpoint_part(note, 4), "the tree-size line");
+    let sig_line = note.find('\u{2014}').expect("dash");
+    assert_eq!(
+        checkpoint_part(note, sig_line + 4),
+        "a signature line's signer name"
+    );
+    assert_eq!(
+        checkpoint_part(note, note.len() - 3),
+        "a signature line's key hint and signature"
+    );
+    let conf = root().join("tests/fixtures/sigstore-conformance");
+    let text = std::fs::read_to_string(
+        conf.join("rekor2-timestamp-with-embedded-cert/bundle.sigstore.json"),
+    )
+    .expect("fixture");
+    let v: Value = serde_json::from_str(&text).expect("json");
+    let token = STANDARD
+        .decode(
+            v["verificationMaterial"]["timestampVerificationData"]["rfc3161Timestamps"][0]
+                ["signedTimestamp"]
+                .as_str()
+                .expect("token"),
+        )
+        .expect("base64");
+    assert_eq!(token_part(&token, 270), "the token's embedded certificates");
+    assert_eq!(token_part(&token, 100), "the signed TSTInfo");
+    assert_eq!(token_part(&token, token.len() - 10), "the signer info");
     // A harmless re-encoding reads back to the same tree.
     let re = a
         .iter()
