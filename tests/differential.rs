@@ -1502,6 +1502,17 @@ struct Allowed {
     matching: String,
 }
 
+impl Allowed {
+    /// TEXT must occur in the description; a trailing `$` makes it the description's end.
+    fn matches(&self, m: &Mutant, peer: &str) -> bool {
+        let text_ok = match self.matching.strip_suffix('$') {
+            Some(end) => m.desc.ends_with(end),
+            None => m.desc.contains(&self.matching),
+        };
+        self.kind == m.kind && self.peer == peer && text_ok
+    }
+}
+
 /// tests/differential/allow-list.txt: `KIND PEER [TEXT]  # why` (`#` starts a comment).
 fn allow_list() -> Vec<Allowed> {
     let text = std::fs::read_to_string(root().join("tests/differential/allow-list.txt"))
@@ -1625,9 +1636,7 @@ fn run(n: usize, seed: u64) -> Option<Outcome> {
                 && *original == Verdict::Accept
                 && let Verdict::Reject(why) = theirs
             {
-                let ok = allowed
-                    .iter()
-                    .any(|a| a.kind == m.kind && a.peer == *name && m.desc.contains(&a.matching));
+                let ok = allowed.iter().any(|a| a.matches(m, name));
                 false_accept_by.push((name, why.clone(), ok));
             }
         }
