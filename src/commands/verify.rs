@@ -15,9 +15,10 @@ use crate::error::Error;
 use crate::report::{VerifyReport, VerifyRow};
 use crate::subject::{Algorithm, Digest, hash, paths};
 use crate::verify::bundles::{self, Found};
+use crate::verify::legacy_envelope::{self, Envelope};
 use crate::verify::policy::{Policy, PolicyFile, Signed};
 use crate::verify::rekor::{Detached, Lookup};
-use crate::verify::sigstore::{ArtifactData, PublicKey, RootChoice, Trust, Verified};
+use crate::verify::sigstore::{ArtifactData, ParsedBundle, PublicKey, RootChoice, Trust, Verified};
 use crate::verify::{Check, Failure, VerifyError, slsa};
 
 /// An artifact ready to check: its bytes (files) or only a digest.
@@ -474,9 +475,18 @@ pub fn run_files(
     run_with(config, &setup, artifacts, console)
 }
 
-/// Gives each detached `.sig` + `.crt` pair the Rekor entry that proves when it was signed
-/// (looked up concurrently; see `verify/rekor.rs`). With `offline`, or where no entry is
-/// found, the pair keeps no signing time and fails with the reason.
+/// What one bundle still needs from the transparency log.
+enum Needs {
+    /// A `.sig` + `.crt` pair: its hashedrekord entry.
+    Pair(Detached),
+    /// A bare slsa-github-generator envelope: its intoto entry.
+    Envelope(Arc<Envelope>),
+}
+
+/// Gives each detached `.sig` + `.crt` pair, and each bare generator envelope, the Rekor
+/// entry that proves when it was signed (looked up concurrently; see `verify/rekor.rs`).
+/// With `offline`, or where no entry is found, it keeps no signing time and fails with the
+/// reason.
 fn complete_detached(
     config: &VerifyConfig,
     setup: &Setup,
@@ -484,11 +494,15 @@ fn complete_detached(
     pairs: &mut [Pair],
     console: &Console,
 ) -> Result<(), Error> {
-    let todo: Vec<(usize, Detached)> = pairs
+    let mut todo: Vec<(usize, Needs)> = pairs
         .iter()
         .enumerate()
         .filter_map(|(k, (i, f))| {
-            let (signature, certificate_der) = f.bundle.as_ref().ok()?.detached()?;
+            let bundle = f.bundle.as_ref().ok()?;
+            if let Some(e) = bundle.legacy_envelope() {
+                return Some((k, Needs::Envelope(e.clone())));
+            }
+            let (signature, certificate_der) = bundle.detached()?;
             let sha256_hex = artifacts[*i]
                 .digests
                 .iter()
@@ -497,24 +511,48 @@ fn complete_detached(
                 .clone();
             Some((
                 k,
-                Detached {
+                Needs::Pair(Detached {
                     sha256_hex,
                     signature,
                     certificate_der,
-                },
+                }),
             ))
         })
         .collect();
     if todo.is_empty() {
         return Ok(());
     }
-    let set = |pairs: &mut [Pair], k: usize, bundle| {
-        let found = &pairs[k].1;
-        pairs[k].1 = Arc::new(Found {
-            source: found.source.clone(),
-            bundle,
-            pep740: false,
-        });
+    // An envelope naming several artifacts is in several pairs: it is looked up once, and
+    // `same_as` (pair, pair looked up) gives the others the same result.
+    let mut first: HashMap<String, usize> = HashMap::new();
+    let mut same_as: Vec<(usize, usize)> = Vec::new();
+    todo.retain(|(k, needs)| match needs {
+        Needs::Envelope(e) => match first.get(&e.sha256_hex) {
+            Some(&looked_up) => {
+                same_as.push((*k, looked_up));
+                false
+            }
+            None => {
+                first.insert(e.sha256_hex.clone(), *k);
+                true
+            }
+        },
+        Needs::Pair(_) => true,
+    });
+    let set = |pairs: &mut [Pair], k: usize, bundle: Result<ParsedBundle, Failure>| {
+        for j in std::iter::once(k).chain(
+            same_as
+                .iter()
+                .filter(|(_, looked_up)| *looked_up == k)
+                .map(|(j, _)| *j),
+        ) {
+            let found = &pairs[j].1;
+            pairs[j].1 = Arc::new(Found {
+                source: found.source.clone(),
+                bundle: bundle.clone(),
+                pep740: false,
+            });
+        }
     };
     let url = config
         .rekor_url
@@ -522,12 +560,15 @@ fn complete_detached(
         .or_else(|| setup.trust.rekor_url().map(str::to_owned));
     let url = match (config.offline, url) {
         (true, _) | (false, None) => {
-            let reason = if config.offline {
-                "a .sig + .crt pair proves no signing time by itself, and --offline forbids looking up its Rekor entry"
-            } else {
-                "a .sig + .crt pair proves no signing time by itself, and the trusted root names no transparency log to look it up in: give --rekor-url"
-            };
-            for (k, _) in todo {
+            let no_log =
+                "the trusted root names no transparency log to look it up in: give --rekor-url";
+            for (k, needs) in todo {
+                let reason = match (needs, config.offline) {
+                    (Needs::Pair(_), true) => "a .sig + .crt pair proves no signing time by itself, and --offline forbids looking up its Rekor entry".to_owned(),
+                    (Needs::Pair(_), false) => format!("a .sig + .crt pair proves no signing time by itself, and {no_log}"),
+                    (Needs::Envelope(_), true) => format!("{} carries no log entry: its Rekor entry must be looked up, which --offline forbids", legacy_envelope::FORMAT),
+                    (Needs::Envelope(_), false) => format!("{} carries no log entry: its Rekor entry must be looked up, and {no_log}", legacy_envelope::FORMAT),
+                };
                 set(pairs, k, Err(Failure::new(Check::Timestamp, reason)));
             }
             return Ok(());
@@ -545,31 +586,59 @@ fn complete_detached(
             input: "rekor-url",
             reason,
         })?;
+    let envelopes = todo
+        .iter()
+        .filter(|(_, n)| matches!(n, Needs::Envelope(_)))
+        .count();
+    let what = match (todo.len() - envelopes, envelopes) {
+        (pairs, 0) => format!("{pairs} .sig + .crt pair(s)"),
+        (0, envelopes) => format!("{envelopes} generator envelope(s)"),
+        (pairs, envelopes) => {
+            format!("{pairs} .sig + .crt pair(s) and {envelopes} generator envelope(s)")
+        }
+    };
     console.info(&format!(
-        "looking up {} .sig + .crt pair(s) in the Rekor log at {}",
-        todo.len(),
+        "looking up {what} in the Rekor log at {}",
         lookup.base()
     ));
-    let found: Vec<(usize, Result<serde_json::Value, Failure>, String)> =
-        super::verify_release::runtime()?.block_on(async {
+    let found: Vec<(usize, Result<ParsedBundle, Failure>)> = super::verify_release::runtime()?
+        .block_on(async {
             futures_util::stream::iter(todo)
-                .map(|(k, d)| {
+                .map(|(k, needs)| {
                     let lookup = &lookup;
-                    async move { (k, lookup.find(&d).await, d.sha256_hex) }
+                    let pairs = &*pairs;
+                    async move {
+                        let bundle = match needs {
+                            Needs::Pair(d) => match lookup.find(&d).await {
+                                Ok(entry) => pairs[k]
+                                    .1
+                                    .bundle
+                                    .as_ref()
+                                    .map_err(Clone::clone)
+                                    .and_then(|b| b.with_log_entry(entry, &d.sha256_hex)),
+                                Err(f) => Err(f),
+                            },
+                            Needs::Envelope(e) => {
+                                let key = format!("sha256:{}", e.sha256_hex);
+                                lookup
+                                    .find_holding(
+                                        &key,
+                                        &format!("the envelope's {key}"),
+                                        "this envelope",
+                                        |entry| legacy_envelope::holds(entry, &e),
+                                    )
+                                    .await
+                                    .and_then(|entry| legacy_envelope::with_entry(&e, entry))
+                            }
+                        };
+                        (k, bundle)
+                    }
                 })
                 .buffer_unordered(8)
                 .collect()
                 .await
         });
-    for (k, entry, sha256_hex) in found {
-        let bundle = entry.and_then(|entry| {
-            pairs[k]
-                .1
-                .bundle
-                .as_ref()
-                .map_err(Clone::clone)?
-                .with_log_entry(entry, &sha256_hex)
-        });
+    for (k, bundle) in found {
         set(pairs, k, bundle);
     }
     Ok(())

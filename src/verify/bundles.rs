@@ -151,6 +151,10 @@ pub fn parse_text(source: &str, text: &str) -> Vec<Found> {
     if trimmed.is_empty() {
         return failed(source.to_owned(), Check::Bundle, "the file is empty");
     }
+    // slsa-github-generator's bare DSSE envelopes (`legacy_envelope.rs`).
+    if let Some(found) = super::legacy_envelope::recognize(source, trimmed) {
+        return found;
+    }
     // A whole-document parse first; JSON lines only when that fails on a multi-line file.
     let whole = crate::strict_json::parse(trimmed);
     let multi_line = trimmed.lines().filter(|l| !l.trim().is_empty()).count() > 1;

@@ -5,10 +5,12 @@
 //! whether a cryptographically valid signature came from an acceptable signer. Every failure
 //! is a [`Failure`]: the check that failed and why, as a value.
 
-// The two modules that need the Sigstore crates; the rest is portable.
+// The modules that need the Sigstore crates (or read bundles); the rest is portable.
 #[cfg(feature = "native")]
 pub mod bundles;
 pub mod claims;
+#[cfg(feature = "native")]
+pub mod legacy_envelope;
 pub mod policy;
 #[cfg(feature = "native")]
 pub mod rekor;

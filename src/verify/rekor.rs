@@ -3,7 +3,8 @@
 //! entry timestamp, inclusion proof). Rekor is searched by the artifact's SHA-256
 //! (`POST /api/v1/index/retrieve`), each entry found is fetched
 //! (`GET /api/v1/log/entries/{uuid}`), and the one whose hashedrekord body holds exactly this
-//! digest, signature and certificate is kept.
+//! digest, signature and certificate is kept. A bare generator envelope's intoto entry is
+//! found the same way, by the envelope's SHA-256 (`legacy_envelope.rs` says which holds it).
 //!
 //! Nothing read from the log is trusted here: the entry goes into a bundle, and the verifier
 //! checks its SET, inclusion proof, checkpoint and body like those of any other bundle. The
@@ -80,12 +81,29 @@ impl Lookup {
 
     /// The entry for `d`, in the bundle's `tlogEntries[]` form.
     pub async fn find(&self, d: &Detached) -> Result<Value, Failure> {
+        let key = format!("sha256:{}", d.sha256_hex);
+        self.find_holding(&key, &key, "this signature and certificate", |e| {
+            holds(e, d)
+        })
+        .await
+    }
+
+    /// The first entry indexed under `key` (`sha256:<hex>`) that `holds` accepts, in the
+    /// bundle's `tlogEntries[]` form. `what` names the key and `holding` what must be logged,
+    /// for the failures.
+    pub async fn find_holding(
+        &self,
+        key: &str,
+        what: &str,
+        holding: &str,
+        holds: impl Fn(&Value) -> bool,
+    ) -> Result<Value, Failure> {
         let fail = |reason: String| Failure::new(Check::TransparencyLog, reason);
         let ids = self
             .json(
                 reqwest::Method::POST,
                 "/api/v1/index/retrieve",
-                Some(json!({ "hash": format!("sha256:{}", d.sha256_hex) })),
+                Some(json!({ "hash": key })),
             )
             .await
             .map_err(|e| {
@@ -104,12 +122,12 @@ impl Lookup {
             .collect();
         if ids.is_empty() {
             return Err(fail(format!(
-                "the Rekor log at {} has no entry for sha256:{}",
-                self.base, d.sha256_hex
+                "the Rekor log at {} has no entry for {what}",
+                self.base
             )));
         }
         let searched = ids.len();
-        // Fetched 8 at a time, in order; the first entry that holds the pair ends the search.
+        // Fetched 8 at a time, in order; the first entry that holds it ends the search.
         let mut entries = futures_util::stream::iter(ids.into_iter().take(MAX_ENTRIES))
             .map(|id| async move {
                 self.json(
@@ -125,7 +143,7 @@ impl Lookup {
             match e {
                 Ok(doc) => {
                     for entry in doc.as_object().into_iter().flat_map(|o| o.values()) {
-                        if holds(entry, d) {
+                        if holds(entry) {
                             return to_bundle_entry(entry)
                                 .map_err(|e| fail(format!("the Rekor entry is malformed: {e}")));
                         }
@@ -135,9 +153,8 @@ impl Lookup {
             }
         }
         let mut reason = format!(
-            "none of the {} Rekor entries for sha256:{} at {} holds this signature and certificate",
+            "none of the {} Rekor entries for {what} at {} holds {holding}",
             searched.min(MAX_ENTRIES),
-            d.sha256_hex,
             self.base
         );
         if searched > MAX_ENTRIES {
@@ -258,7 +275,8 @@ fn holds(entry: &Value, d: &Detached) -> bool {
     hash_ok && sig_ok && cert_ok
 }
 
-fn pem_der(pem: &str) -> Option<Vec<u8>> {
+/// The DER of a PEM block (its base64 lines).
+pub(super) fn pem_der(pem: &str) -> Option<Vec<u8>> {
     let body: String = pem
         .lines()
         .map(str::trim)

@@ -12,6 +12,8 @@
 //! the certificate is issued by GitHub's Fulcio CA, and the chain is then verified against
 //! GitHub's root alone. A bundle lacking entries never selects the relaxed checks.
 
+use std::sync::Arc;
+
 use base64::Engine as _;
 use sigstore_trust_root::{SigstoreInstance, TrustedRoot};
 use sigstore_types::bundle::{MessageSignature, VerificationMaterial, VerificationMaterialContent};
@@ -25,6 +27,7 @@ use sigstore_verify::{
 use x509_cert::der::{Decode, Encode};
 
 use super::claims::{Claims, LegacyClaims};
+use super::legacy_envelope::Envelope;
 use super::{Check, Failure};
 use crate::subject::{Algorithm, Digest};
 
@@ -138,9 +141,10 @@ impl Trust {
     }
 }
 
-/// A bundle parsed and ready to verify.
+/// A bundle parsed and ready to verify; for a bare generator envelope still waiting for
+/// its Rekor entry, the envelope as read (see `legacy_envelope.rs`).
 #[derive(Debug, Clone)]
-pub struct ParsedBundle(Bundle);
+pub struct ParsedBundle(Bundle, Option<Arc<Envelope>>);
 
 /// What a bundle binds to, to pair bundles with artifacts.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -166,7 +170,7 @@ impl ParsedBundle {
                 format!("not a Sigstore bundle: {}", one_line(&e)),
             )
         })?;
-        Ok(Self(bundle))
+        Ok(Self(bundle, None))
     }
 
     /// A cosign-style detached pair: a base64 signature and a PEM certificate. It carries
@@ -194,7 +198,20 @@ impl ParsedBundle {
             });
         let content =
             SignatureContent::MessageSignature(MessageSignature::new(SignatureBytes::new(sig)));
-        Ok(Self(Bundle::new(MediaType::Bundle0_1, material, content)))
+        Ok(Self(
+            Bundle::new(MediaType::Bundle0_1, material, content),
+            None,
+        ))
+    }
+
+    /// Marks a bundle made from a bare generator envelope that still needs its log entry.
+    pub(super) fn with_legacy_envelope(self, envelope: Arc<Envelope>) -> Self {
+        Self(self.0, Some(envelope))
+    }
+
+    /// The bare generator envelope this bundle stands for, while its log entry is missing.
+    pub fn legacy_envelope(&self) -> Option<&Arc<Envelope>> {
+        self.1.as_ref()
     }
 
     /// A cosign-style pair as loaded: a message signature and a certificate with neither a

@@ -9,7 +9,9 @@
 //   issues the certificate for GitHub's SAN (https://github.com/<job_workflow_ref>).
 // - Rekor v1 stores entries in Rekor's canonical form: hashedrekord keeps only the canonical
 //   fields with the certificate re-encoded as Go's PEM (64-column lines, LF); dsse entries
-//   become {envelopeHash, payloadHash, signatures[{signature, verifier}]}.
+//   become {envelopeHash, payloadHash, signatures[{signature, verifier}]}; intoto v0.0.1 and
+//   v0.0.2 entries (slsa-github-generator's) keep what Rekor keeps of each, after checking the
+//   DSSE signature.
 // - The TSA parses binary RFC 3161 requests, echoes the nonce, and emits whole-second times.
 //
 // Usage: node server.js --dir DIR [--port N]
@@ -18,7 +20,8 @@
 // {"url": "...", "tokenUrl": "...", "requestToken": "..."}.
 //
 // Rekor v1 also answers searches as the real one does: POST /api/v1/index/retrieve
-// ({"hash": "sha256:<hex>"} → 80-hex entry ids: tree id + leaf hash) and
+// ({"hash": "sha256:<hex>"} → 80-hex entry ids: tree id + leaf hash; hashedrekord entries by
+// their digest, intoto entries by envelope hash, payload hash and statement subjects) and
 // GET /api/v1/log/entries/<64- or 80-hex id> (→ {"<id>": entry}), for verifiers that find the
 // log entry of a detached .sig/.crt pair.
 // With --exit-with-stdin the server exits when its standard input closes (its parent died).
@@ -30,6 +33,10 @@
 //   {"hang": {"rekor": 1}}                                     never answer (timeouts)
 //   {"tamperEntry": {"rekor-search": 1}}   serve a fetched entry with its integratedTime moved
 //                                          (its signed entry timestamp no longer matches)
+//   {"unchecked": {"rekor": 1}}            log the next intoto entry without checking its DSSE
+//                                          signature (a careless log: the verifier must catch it)
+//   {"index": {"sha256:<hex>": ["<id>"]}}  also answer searches for this key with these entry
+//                                          ids (the index is not authenticated; kept until reset)
 //   {"claims": {"repository": "o/r", "ref": "refs/tags/v1", ...}}  the Actions token's claims
 //                                  for the run being faked (kept until changed; default: attest-kit/demo)
 // The same JSON can be given at start with --control JSON.
@@ -161,7 +168,7 @@ async function main() {
     signingConfig,
   });
 
-  const state = { fail: {}, badProof: {}, hang: {}, tamperEntry: {}, stats: {}, claims: {} };
+  const state = { fail: {}, badProof: {}, hang: {}, tamperEntry: {}, unchecked: {}, index: {}, stats: {}, claims: {} };
   if (arg('control')) await control(Buffer.from(arg('control')));
   const take = (table, svc) => {
     const q = table[svc];
@@ -272,7 +279,96 @@ async function main() {
         },
       };
     }
-    throw new Error(`unsupported entry kind ${proposed.kind}`);
+    if (proposed.kind === 'intoto' && proposed.apiVersion === '0.0.1') return canonicalIntotoV001(proposed.spec);
+    if (proposed.kind === 'intoto' && proposed.apiVersion === '0.0.2') return canonicalIntotoV002(proposed.spec);
+    throw new Error(`unsupported entry kind ${proposed.kind} ${proposed.apiVersion}`);
+  }
+
+  // intoto v0.0.1 (what cosign's TLogUploadInTotoAttestation, and so slsa-github-generator,
+  // uploads): the envelope as a string and the certificate; Rekor checks the DSSE signature
+  // and logs only the envelope's hash, the payload's hash and the certificate.
+  function canonicalIntotoV001(spec) {
+    const text = spec.content.envelope;
+    const envelope = JSON.parse(text);
+    const pem = Buffer.from(spec.publicKey, 'base64').toString('utf8');
+    if (!take(state.unchecked, 'rekor')) {
+      for (const sig of envelope.signatures) verifyDsse(envelope.payloadType, envelope.payload, sig.sig, pem);
+    }
+    return {
+      apiVersion: '0.0.1',
+      kind: 'intoto',
+      spec: {
+        content: {
+          hash: { algorithm: 'sha256', value: sha256(Buffer.from(text)).toString('hex') },
+          payloadHash: { algorithm: 'sha256', value: sha256(Buffer.from(envelope.payload, 'base64')).toString('hex') },
+        },
+        publicKey: canonicalPemB64(spec.publicKey),
+      },
+    };
+  }
+
+  // intoto v0.0.2: the envelope with payload and signatures base64-encoded once more, each
+  // signature with its verifier, and the client's hashes; the payload is not logged.
+  function canonicalIntotoV002(spec) {
+    const c = spec.content;
+    const e = c.envelope;
+    const payloadB64 = Buffer.from(e.payload, 'base64').toString('utf8');
+    const payloadHash = sha256(Buffer.from(payloadB64, 'base64')).toString('hex');
+    if (c.payloadHash.value !== payloadHash) throw new Error('payloadHash does not match the payload');
+    const checked = !take(state.unchecked, 'rekor');
+    for (const sig of checked ? e.signatures : []) {
+      const pem = Buffer.from(sig.publicKey, 'base64').toString('utf8');
+      verifyDsse(e.payloadType, payloadB64, Buffer.from(sig.sig, 'base64').toString('utf8'), pem);
+    }
+    return {
+      apiVersion: '0.0.2',
+      kind: 'intoto',
+      spec: {
+        content: {
+          envelope: {
+            payloadType: e.payloadType,
+            signatures: e.signatures.map((s) => ({
+              ...(s.keyid ? { keyid: s.keyid } : {}),
+              sig: s.sig,
+              publicKey: canonicalPemB64(s.publicKey),
+            })),
+          },
+          hash: { algorithm: c.hash.algorithm, value: c.hash.value },
+          payloadHash: { algorithm: 'sha256', value: payloadHash },
+        },
+      },
+    };
+  }
+
+  // DSSE v1 PAE signature check, as Rekor does before logging an intoto entry.
+  function verifyDsse(payloadType, payloadB64, sigB64, certPem) {
+    const body = Buffer.from(payloadB64, 'base64');
+    const pae = Buffer.concat([
+      Buffer.from(`DSSEv1 ${Buffer.byteLength(payloadType)} ${payloadType} ${body.length} `),
+      body,
+    ]);
+    const key = new crypto.X509Certificate(certPem).publicKey;
+    if (!crypto.verify('sha256', pae, key, Buffer.from(sigB64, 'base64'))) {
+      throw new Error('intoto: the DSSE signature does not verify with the certificate');
+    }
+  }
+
+  // Rekor's index keys for an intoto entry: the envelope hash, the payload hash and the
+  // statement's subject digests (both versions).
+  function intotoIndexKeys(entry, proposed) {
+    const c = entry.spec.content;
+    const keys = [`${c.hash.algorithm}:${c.hash.value}`, `${c.payloadHash.algorithm}:${c.payloadHash.value}`];
+    try {
+      const e = proposed.apiVersion === '0.0.1' ? JSON.parse(proposed.spec.content.envelope) : proposed.spec.content.envelope;
+      const payloadB64 = proposed.apiVersion === '0.0.1' ? e.payload : Buffer.from(e.payload, 'base64').toString('utf8');
+      const statement = JSON.parse(Buffer.from(payloadB64, 'base64').toString('utf8'));
+      for (const s of statement.subject || []) {
+        for (const [alg, hex] of Object.entries(s.digest || {})) keys.push(`${alg}:${hex}`);
+      }
+    } catch (_) {
+      // not an in-toto statement: only the hashes
+    }
+    return keys.map((k) => k.toLowerCase());
   }
 
   // Stored v1 entries by leaf hash (Rekor's entry UUID), and the search index by hash.
@@ -280,7 +376,8 @@ async function main() {
   const rekorEntries = new Map();
   const rekorIndex = new Map();
   async function handleRekor(body) {
-    const entry = canonicalRekorEntry(JSON.parse(body.toString('utf8')));
+    const proposed = JSON.parse(body.toString('utf8'));
+    const entry = canonicalRekorEntry(proposed);
     const res = await rekor.fn(canonicalize(entry));
     if (res.statusCode !== 201) return res;
     const doc = JSON.parse(res.response);
@@ -291,10 +388,13 @@ async function main() {
       }
       const uuid = sha256(Buffer.concat([Buffer.from([0]), Buffer.from(e.body, 'base64')])).toString('hex');
       rekorEntries.set(uuid, e);
-      if (entry.kind === 'hashedrekord') {
-        const key = `${entry.spec.data.hash.algorithm}:${entry.spec.data.hash.value}`.toLowerCase();
-        rekorIndex.set(key, [...(rekorIndex.get(key) || []), rekorTreeId + uuid]);
-      }
+      const keys =
+        entry.kind === 'hashedrekord'
+          ? [`${entry.spec.data.hash.algorithm}:${entry.spec.data.hash.value}`.toLowerCase()]
+          : entry.kind === 'intoto'
+            ? intotoIndexKeys(entry, proposed)
+            : [];
+      for (const key of new Set(keys)) rekorIndex.set(key, [...(rekorIndex.get(key) || []), rekorTreeId + uuid]);
       out[rekorTreeId + uuid] = e;
     }
     return { ...res, response: JSON.stringify(out) };
@@ -306,7 +406,8 @@ async function main() {
     if (typeof q.hash !== 'string') return rekorError(422, 'only a hash search is supported');
     const m = /^(?:(sha256|sha512|sha1):)?([0-9a-fA-F]+)$/.exec(q.hash);
     if (!m) return rekorError(422, `invalid hash ${q.hash}`);
-    return json(200, rekorIndex.get(`${m[1] || 'sha256'}:${m[2]}`.toLowerCase()) || []);
+    const key = `${m[1] || 'sha256'}:${m[2]}`.toLowerCase();
+    return json(200, [...(rekorIndex.get(key) || []), ...(state.index[key] || [])]);
   }
   async function handleRekorGet(id) {
     const uuid = id.length === 80 ? id.slice(16) : id;
@@ -449,8 +550,10 @@ async function main() {
 
   async function control(body) {
     const c = JSON.parse(body.toString('utf8') || '{}');
-    for (const k of ['fail', 'badProof', 'hang', 'tamperEntry', 'claims']) Object.assign(state[k], c[k] || {});
-    if (c.reset) Object.assign(state, { fail: {}, badProof: {}, hang: {}, tamperEntry: {}, stats: {}, claims: {} });
+    for (const k of ['fail', 'badProof', 'hang', 'tamperEntry', 'unchecked', 'index', 'claims']) Object.assign(state[k], c[k] || {});
+    if (c.reset) {
+      Object.assign(state, { fail: {}, badProof: {}, hang: {}, tamperEntry: {}, unchecked: {}, index: {}, stats: {}, claims: {} });
+    }
     return json(200, { ok: true });
   }
 
