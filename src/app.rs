@@ -33,6 +33,7 @@ pub fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
+    crate::write::remove_temps_on_signal();
     let env = process_env();
     let lookup = |k: &str| env.get(k).cloned();
     let console = Console::from_env(&lookup, app.verbose);
@@ -81,7 +82,7 @@ pub fn run(
         Job::Sign(c) => {
             let report = commands::sign::run(c, env, console)?;
             upload_if_asked(&c.as_attest(), &report, env, console)?;
-            return publish_attest(&report, c.format, env, console);
+            return publish_attest_with(&report, c.format, env, console, None, &c.output_dir);
         }
         Job::Reproduce(c) => return run_reproduce(c, env, console),
         Job::Sbom(c) => return run_sbom(c, env, console),
@@ -93,7 +94,14 @@ pub fn run(
         None
     };
     upload_if_asked(config, &report, env, console)?;
-    publish_attest_with(&report, config.format, env, console, pushed.as_ref())
+    publish_attest_with(
+        &report,
+        config.format,
+        env,
+        console,
+        pushed.as_ref(),
+        &config.output_dir,
+    )
 }
 
 /// `upload-release-assets` (by default on `release` events) after `attest` or `sign`.
@@ -113,22 +121,15 @@ fn upload_if_asked(
     Ok(())
 }
 
-/// Outputs, summary and the result text of `attest`, `provenance` and `sign`.
-fn publish_attest(
-    report: &crate::report::AttestReport,
-    format: Format,
-    env: &dyn Fn(&str) -> Option<String>,
-    console: &Console,
-) -> Result<(), Error> {
-    publish_attest_with(report, format, env, console, None)
-}
-
+/// Outputs, summary and the result text of `attest`, `provenance` and `sign`. An output too
+/// long for GitHub is written to a file in `output_dir` and the output holds its path.
 fn publish_attest_with(
     report: &crate::report::AttestReport,
     format: Format,
     env: &dyn Fn(&str) -> Option<String>,
     console: &Console,
     pushed: Option<&commands::push::PushReport>,
+    output_dir: &std::path::Path,
 ) -> Result<(), Error> {
     for w in report
         .warnings
@@ -141,6 +142,14 @@ fn publish_attest_with(
     let mut summary = render::summary::attest(report);
     if let Some(p) = pushed {
         render::release::pushed(&mut outputs, &mut summary, p);
+    }
+    let spilled = outputs.spill_large(output_dir);
+    crate::write::write_all(&spilled)?;
+    for f in &spilled {
+        console.info(&format!(
+            "{} is over GitHub's 1 MiB output limit; the output holds its path instead",
+            f.path.display()
+        ));
     }
     publish(env, &outputs, &summary)?;
     console.result(&match format {

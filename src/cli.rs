@@ -282,6 +282,9 @@ pub struct SubjectArgs {
     /// Digests to compute for files, comma-separated: sha256 (always) and sha512.
     #[arg(long = "digest-algorithms", value_name = "LIST")]
     pub digest_algorithms: Option<String>,
+    /// The most subjects one run takes [default: 100000]; more fails before hashing.
+    #[arg(long = "max-subjects", value_name = "COUNT")]
+    pub max_subjects: Option<String>,
 }
 
 #[derive(Debug, Default, Clone, Args)]

@@ -48,6 +48,24 @@ pub struct SubjectSources {
     pub patterns: Vec<String>,
     pub digest: Option<(Digest, String)>,
     pub checksums: Option<String>,
+    /// `max-subjects`: more subjects than this fail the run, before any is hashed.
+    pub max: usize,
+}
+
+/// `max-subjects` unless raised: far above any release, far below what exhausts a runner.
+pub const DEFAULT_MAX_SUBJECTS: usize = 100_000;
+
+fn parse_max_subjects(v: Option<&str>) -> Result<usize, ConfigError> {
+    let Some(v) = v.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(DEFAULT_MAX_SUBJECTS);
+    };
+    match v.parse::<usize>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(ConfigError::Invalid {
+            input: "max-subjects",
+            reason: format!("{v:?} is not a whole number above 0"),
+        }),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -787,6 +805,7 @@ impl AttestConfig {
             patterns,
             digest,
             checksums: s.subject_checksums,
+            max: parse_max_subjects(s.max_subjects.as_deref())?,
         };
         if subjects.patterns.is_empty() && subjects.digest.is_none() && subjects.checksums.is_none()
         {

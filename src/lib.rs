@@ -13,6 +13,7 @@ pub mod commands;
 pub mod config;
 pub mod error;
 pub mod github;
+pub mod input_file;
 pub mod pypi;
 pub mod release;
 pub mod render;

@@ -339,12 +339,13 @@ fn local_fake_sigstore_hostile_distribution_names_fail_before_anything_is_signed
         assert!(err.contains(why), "{err}");
         assert!(!out_dir.exists(), "nothing may be written");
     }
-    // A digest-only subject whose name is a path.
+    // A digest-only subject whose name is a path (one that stays below the working directory:
+    // `..` is refused for every subject, before PyPI's rules are asked).
     let out = run(stack
         .cmd()
         .args(["attest", "--allow-local", "--pypi-attestations"])
         .args(["--subject-digest", &format!("sha256:{}", "a".repeat(64))])
-        .args(["--subject-name", "../app-1.0-py3-none-any.whl"])
+        .args(["--subject-name", "dist/app-1.0-py3-none-any.whl"])
         .args(stack.trust_args())
         .arg("--output-dir")
         .arg(&out_dir));

@@ -748,6 +748,34 @@ fn action_inputs_run_the_sbom_command() {
     assert!(r.summary().contains("uv.lock lockfile"), "{}", r.summary());
 }
 
+/// 10,001 `Requires-Dist` lines (the 60,000 of a probe made a 136 MB SBOM): refused with the
+/// cap in the message, nothing written.
+#[test]
+fn too_many_requirements_in_metadata_are_refused() {
+    use std::io::Write as _;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let whl = tmp.path().join("wide-1.0-py3-none-any.whl");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&whl).expect("create"));
+    let opts = zip::write::SimpleFileOptions::default();
+    zip.start_file("wide-1.0.dist-info/METADATA", opts)
+        .expect("start");
+    let mut meta = String::from("Metadata-Version: 2.1\nName: wide\nVersion: 1.0\n");
+    for i in 0..10_001 {
+        meta.push_str(&format!("Requires-Dist: dep-{i}\n"));
+    }
+    zip.write_all(meta.as_bytes()).expect("write");
+    zip.finish().expect("finish");
+    let r = run(&["sbom", &whl.display().to_string()], &[]);
+    assert_eq!(r.code(), 1, "{}{}", r.stdout(), r.stderr());
+    assert!(
+        r.stderr()
+            .contains("10001 Requires-Dist entries, more than the 10000 components an SBOM takes"),
+        "{}",
+        r.stderr()
+    );
+    assert!(r.written().is_empty(), "{:?}", r.written());
+}
+
 /// A wheel whose metadata is hostile Markdown/HTML: the job summary shows it literally.
 #[test]
 fn hostile_metadata_is_escaped_in_the_summary() {

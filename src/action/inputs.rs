@@ -26,6 +26,7 @@ struct RawInputs {
     subject_name: Option<String>,
     subject_checksums: Option<String>,
     digest_algorithms: Option<String>,
+    max_subjects: Option<String>,
     output_dir: Option<String>,
     legacy_provenance: Option<String>,
     pypi_attestations: Option<String>,
@@ -341,6 +342,7 @@ pub fn read(vars: impl IntoIterator<Item = (String, String)>) -> Result<Job, Con
                 subject_name: non_empty(raw.subject_name),
                 subject_checksums: non_empty(raw.subject_checksums),
                 digest_algorithms: non_empty(raw.digest_algorithms),
+                max_subjects: non_empty(raw.max_subjects),
             },
             signing,
             output: OutputArgs {
@@ -364,6 +366,7 @@ pub fn read(vars: impl IntoIterator<Item = (String, String)>) -> Result<Job, Con
             subject_name: non_empty(raw.subject_name),
             subject_checksums: non_empty(raw.subject_checksums),
             digest_algorithms: non_empty(raw.digest_algorithms),
+            max_subjects: non_empty(raw.max_subjects),
         },
         provenance: ProvenanceArgs {
             legacy_provenance: boolean("legacy-provenance", raw.legacy_provenance)?,

@@ -22,6 +22,9 @@ pub enum OutputError {
     Random(#[source] getrandom::Error),
 }
 
+/// GitHub takes at most 1 MiB per step output.
+pub const OUTPUT_LIMIT: usize = 1024 * 1024;
+
 /// Outputs collected during a run, written together at the end.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Outputs {
@@ -43,6 +46,23 @@ impl Outputs {
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.as_str())
+    }
+
+    /// Moves every value longer than GitHub's per-output limit into a file in `dir`
+    /// (`<name>.json`, or `<name>.txt` when it is not JSON); the output then holds the
+    /// file's path. Returns the files to write.
+    pub fn spill_large(&mut self, dir: &Path) -> Vec<crate::write::PendingFile> {
+        let mut files = Vec::new();
+        for (name, value) in &mut self.entries {
+            if value.len() <= OUTPUT_LIMIT {
+                continue;
+            }
+            let json = serde_json::from_str::<serde_json::Value>(value).is_ok();
+            let path = dir.join(format!("{name}.{}", if json { "json" } else { "txt" }));
+            let bytes = std::mem::replace(value, path.display().to_string()).into_bytes();
+            files.push(crate::write::PendingFile { path, bytes });
+        }
+        files
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
@@ -128,6 +148,23 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(a.len(), "ghadelimiter_".len() + 32);
         Ok(())
+    }
+
+    #[test]
+    fn values_over_githubs_limit_go_to_a_file() {
+        let mut o = Outputs::default();
+        let big = format!("[{}]", vec!["1"; OUTPUT_LIMIT / 2 + 1].join(","));
+        o.set("subjects", big.clone());
+        o.set("subject-count", "2");
+        let files = o.spill_large(Path::new("out"));
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].path, Path::new("out/subjects.json"));
+        assert_eq!(files[0].bytes, big.as_bytes());
+        assert_eq!(o.get("subjects"), Some("out/subjects.json"));
+        assert_eq!(o.get("subject-count"), Some("2"));
+        // Exactly at the limit stays inline.
+        o.set("x", "a".repeat(OUTPUT_LIMIT));
+        assert!(o.spill_large(Path::new("out")).is_empty());
     }
 
     #[test]

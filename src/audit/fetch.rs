@@ -205,7 +205,7 @@ fn download(
 fn cached(dir: &Path, digest: &str) -> Option<PathBuf> {
     let digest = parse_sha256(digest)?;
     let p = dir.join(format!("{digest}.zip"));
-    let f = std::fs::File::open(&p).ok()?;
+    let (f, _) = crate::input_file::open(&p).ok()?;
     let mut h = Sha256::new();
     let mut r = std::io::BufReader::new(f);
     let mut buf = vec![0u8; 64 * 1024];
@@ -220,10 +220,13 @@ fn cached(dir: &Path, digest: &str) -> Option<PathBuf> {
 }
 
 fn read_index(dir: &Path) -> BTreeMap<String, String> {
-    std::fs::read(dir.join(INDEX))
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_default()
+    crate::input_file::read(
+        &dir.join(INDEX),
+        crate::input_file::Limit::new("the OSV cache index", 16 << 20),
+    )
+    .ok()
+    .and_then(|b| serde_json::from_slice(&b).ok())
+    .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -147,7 +147,11 @@ impl Database {
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default();
-                let bytes = read_limited(std::fs::File::open(&f).map_err(read_err)?, path, &name)?;
+                let bytes = read_limited(
+                    crate::input_file::open(&f).map_err(read_err)?.0,
+                    path,
+                    &name,
+                )?;
                 total += bytes.len() as u64;
                 check_total(path, total, records.len())?;
                 hasher.update(name.as_bytes());
@@ -163,7 +167,8 @@ impl Database {
                     limit: MAX_EXPORT_BYTES,
                 });
             }
-            let bytes = std::fs::read(p).map_err(read_err)?;
+            let limit = crate::input_file::Limit::new("osv-database", MAX_EXPORT_BYTES);
+            let bytes = crate::input_file::read(p, limit).map_err(read_err)?;
             hasher.update(&bytes);
             if bytes.starts_with(b"PK") {
                 records = read_zip(path, &bytes)?;

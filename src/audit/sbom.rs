@@ -60,7 +60,8 @@ pub fn read(path: &Path) -> Result<Sbom, SbomError> {
             size: meta.len(),
         });
     }
-    let bytes = std::fs::read(path).map_err(|source| SbomError::Read {
+    let limit = crate::input_file::Limit::new("sbom-path", MAX_SBOM_BYTES);
+    let bytes = crate::input_file::read(path, limit).map_err(|source| SbomError::Read {
         path: shown.clone(),
         source,
     })?;

@@ -17,9 +17,21 @@ pub const CHECKSUMS_FILE: &str = "SHA256SUMS";
 
 /// Collects and hashes every subject the config names, in a stable order, without repeats.
 pub fn collect_subjects(config: &AttestConfig, console: &Console) -> Result<Vec<Subject>, Error> {
+    let max = config.subjects.max;
+    let too_many = |count: usize| -> Result<(), Error> {
+        if count > max {
+            return Err(subject::SubjectError::TooMany { count, limit: max }.into());
+        }
+        Ok(())
+    };
     let mut subjects = Vec::new();
     if !config.subjects.patterns.is_empty() {
-        let files = paths::resolve(&config.subjects.patterns)?;
+        let (files, skipped) = paths::resolve_with_warnings(&config.subjects.patterns)?;
+        for w in &skipped {
+            console.warning(&crate::action::commands::Location::default(), w);
+        }
+        // Counted before hashing: a million files is refused in the time it takes to list them.
+        too_many(files.len())?;
         console.debug(&format!("hashing {} files", files.len()));
         subjects.extend(hash::hash_files(&files, &config.algorithms)?);
     }
@@ -32,9 +44,11 @@ pub fn collect_subjects(config: &AttestConfig, console: &Console) -> Result<Vec<
         });
     }
     if let Some(source) = &config.subjects.checksums {
-        subjects.extend(checksums::load(source)?);
+        subjects.extend(checksums::load_at_most(source, max)?);
     }
-    Ok(subject::dedup(subjects))
+    let subjects = subject::dedup(subjects);
+    too_many(subjects.len())?;
+    Ok(subjects)
 }
 
 /// Names that appear with different digests are legal in in-toto but confuse people.
@@ -259,7 +273,8 @@ fn document_subject(file: &PendingFile) -> Subject {
         hex::encode(sha2::Sha256::digest(&file.bytes)),
     );
     Subject {
-        name: hash::file_name(&file.path),
+        // Names of files this step writes are built from UTF-8 names.
+        name: hash::file_name(&file.path).unwrap_or_default(),
         digests,
         path: Some(file.path.clone()),
         size: Some(file.bytes.len() as u64),
@@ -290,7 +305,7 @@ fn sbom_statements_to_sign(
             let Some(file) = files.iter().find(|f| f.path == written.path) else {
                 continue;
             };
-            let name = crate::subject::hash::file_name(&written.path);
+            let name = crate::subject::hash::file_name(&written.path).unwrap_or_default();
             out.push(crate::sign::StatementToSign {
                 base: name.strip_suffix(".json").unwrap_or(&name).to_owned(),
                 bytes: file.bytes.clone(),

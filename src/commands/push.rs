@@ -41,10 +41,12 @@ pub fn run(
         .iter()
         .filter(|f| f.kind == FileKind::AttestationBundle)
     {
-        let text = std::fs::read_to_string(&f.path).map_err(|source| Error::Write {
-            path: f.path.clone(),
-            source,
-        })?;
+        let text = crate::input_file::read_text(&f.path, crate::input_file::WRITTEN_FILE).map_err(
+            |source| Error::Write {
+                path: f.path.clone(),
+                source,
+            },
+        )?;
         let value: Value = serde_json::from_str(&text)
             .map_err(|e| Error::Runtime(format!("{} is not JSON: {e}", f.path.display())))?;
         bundles.push((crate::report::display_path(&f.path), value));

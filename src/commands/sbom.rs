@@ -42,7 +42,10 @@ pub fn run(
     env: &dyn Fn(&str) -> Option<String>,
     console: &Console,
 ) -> Result<SbomReport, Error> {
-    let files = paths::resolve(&config.patterns)?;
+    let (files, skipped) = paths::resolve_with_warnings(&config.patterns)?;
+    for w in &skipped {
+        console.warning(&crate::action::commands::Location::default(), w);
+    }
     let subjects = hash::hash_files(&files, &[Algorithm::Sha256])?;
     let (report, pending) = build(
         &subjects,

@@ -72,7 +72,7 @@ pub fn run(
 /// The trusted root the self-check verifies against.
 fn root_choice(settings: &SignSettings) -> Result<RootChoice, SignError> {
     if let Some(path) = &settings.trusted_root {
-        return std::fs::read_to_string(path)
+        return crate::input_file::read_text(path, crate::input_file::TRUSTED_ROOT)
             .map(RootChoice::Custom)
             .map_err(|source| SignError::Read {
                 what: "trusted root",

@@ -93,10 +93,12 @@ pub fn run(
         let release = client.release_by_tag(&repo, &tag).await?;
         let existing = client.release_assets(&repo, &release).await?;
         for (name, path) in &files {
-            let bytes = std::fs::read(path).map_err(|source| Error::Write {
-                path: path.clone(),
-                source,
-            })?;
+            let bytes = crate::input_file::read(path, crate::input_file::WRITTEN_FILE).map_err(
+                |source| Error::Write {
+                    path: path.clone(),
+                    source,
+                },
+            )?;
             let mut current = existing.iter().find(|a| &a.name == name).cloned();
             loop {
                 match &current {

@@ -70,7 +70,8 @@ fn read_artifact(path: &Path) -> Artifact {
             },
         };
     }
-    match std::fs::read(path) {
+    let limit = crate::input_file::Limit::new("an artifact read in memory", IN_MEMORY_LIMIT);
+    match crate::input_file::read(path, limit) {
         Ok(bytes) => {
             let sha256 = hex::encode(Sha256::digest(&bytes));
             let sha512 = hex::encode(Sha512::digest(&bytes));
@@ -100,7 +101,12 @@ fn read_artifact(path: &Path) -> Artifact {
 }
 
 fn read_file(what: &'static str, path: &Path) -> Result<String, Error> {
-    std::fs::read_to_string(path).map_err(|source| {
+    let limit = match what {
+        "trusted root" => crate::input_file::TRUSTED_ROOT,
+        "public key" => crate::input_file::KEY,
+        _ => crate::input_file::POLICY,
+    };
+    crate::input_file::read_text(path, limit).map_err(|source| {
         VerifyError::Read {
             what,
             path: path.display().to_string(),

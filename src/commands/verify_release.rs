@@ -321,7 +321,11 @@ fn read_document(path: &Path) -> Result<String, String> {
     if len > MAX_DOCUMENT {
         return Err(format!("{len} bytes, more than the {MAX_DOCUMENT} read"));
     }
-    std::fs::read_to_string(path).map_err(|e| format!("couldn't read it: {e}"))
+    crate::input_file::read_text(
+        path,
+        crate::input_file::Limit::new("a release document", MAX_DOCUMENT),
+    )
+    .map_err(|e| format!("couldn't read it: {e}"))
 }
 
 /// A `.sig` + `.crt` pair carries no proof of when it was signed: that is its Rekor entry,
@@ -371,7 +375,11 @@ fn same_material(sig: &Path, crt: &Path, bundle: &Path) -> Result<(), String> {
     use base64::Engine as _;
     let b64 = base64::engine::general_purpose::STANDARD;
     let read = |p: &Path| {
-        std::fs::read_to_string(p).map_err(|e| format!("couldn't read {}: {e}", p.display()))
+        crate::input_file::read_text(
+            p,
+            crate::input_file::Limit::new("a release document", MAX_DOCUMENT),
+        )
+        .map_err(|e| format!("couldn't read {}: {e}", p.display()))
     };
     let doc: serde_json::Value =
         serde_json::from_str(&read(bundle)?).map_err(|e| format!("bundle: {e}"))?;

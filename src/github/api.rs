@@ -599,7 +599,8 @@ impl Client {
             source,
         })?;
         let d = self.download_asset(asset, dir.path()).await?;
-        std::fs::read(&d.path).map_err(|source| ApiError::Write {
+        let limit = crate::input_file::Limit::new("a release asset", asset.size);
+        crate::input_file::read(&d.path, limit).map_err(|source| ApiError::Write {
             path: d.path.display().to_string(),
             source,
         })

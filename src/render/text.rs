@@ -5,6 +5,9 @@ use std::fmt::Write as _;
 use super::{Printable as _, human_size};
 use crate::report::AttestReport;
 
+/// The log lists this many subjects, then how many more: a million lines help no one.
+pub const LOG_SUBJECTS: usize = 300;
+
 pub fn attest(report: &AttestReport) -> String {
     let mut out = String::new();
     let _ = writeln!(
@@ -18,7 +21,7 @@ pub fn attest(report: &AttestReport) -> String {
             format!("attested ({})", report.predicate_type)
         }
     );
-    for s in &report.subjects {
+    for s in report.subjects.iter().take(LOG_SUBJECTS) {
         let size = s.size.map(human_size).unwrap_or_else(|| "-".to_owned());
         let _ = writeln!(
             out,
@@ -26,6 +29,17 @@ pub fn attest(report: &AttestReport) -> String {
             s.primary_digest(),
             size,
             s.name.printable()
+        );
+    }
+    if let Some(more) = report
+        .subjects
+        .len()
+        .checked_sub(LOG_SUBJECTS)
+        .filter(|n| *n > 0)
+    {
+        let _ = writeln!(
+            out,
+            "  … and {more} more subjects (every one is in the files written)"
         );
     }
     if let Some(sg) = &report.signing {
@@ -36,21 +50,32 @@ pub fn attest(report: &AttestReport) -> String {
             sg.issuer.printable(),
             sg.instance
         );
-        for i in &sg.items {
+        for i in sg.items.iter().take(LOG_SUBJECTS) {
             let entry = i
                 .log_index
                 .map_or_else(|| "no log entry".to_owned(), |n| format!("log index {n}"));
             let _ = writeln!(out, "  {}  {entry}", i.subject.printable());
         }
+        if let Some(more) = sg.items.len().checked_sub(LOG_SUBJECTS).filter(|n| *n > 0) {
+            let _ = writeln!(out, "  … and {more} more signed");
+        }
     }
     let _ = writeln!(out, "files written:");
-    for f in &report.files {
+    for f in report.files.iter().take(LOG_SUBJECTS) {
         let _ = writeln!(
             out,
             "  {}  ({})",
             crate::report::display_path(&f.path),
             f.kind.describe()
         );
+    }
+    if let Some(more) = report
+        .files
+        .len()
+        .checked_sub(LOG_SUBJECTS)
+        .filter(|n| *n > 0)
+    {
+        let _ = writeln!(out, "  … and {more} more files");
     }
     out
 }

@@ -139,7 +139,8 @@ enum Slot {
 
 /// Reads `path` as `kind`.
 pub fn read(path: &Path, kind: Kind, limits: Limits) -> Result<Contents, SbomError> {
-    let file = File::open(path).map_err(|source| SbomError::Io {
+    // A regular file only (the archive caps below bound what is read from it).
+    let (file, _) = crate::input_file::open(path).map_err(|source| SbomError::Io {
         path: path.to_owned(),
         source,
     })?;

@@ -25,6 +25,10 @@ pub struct SourceSpec {
     pub resolve_with: Option<String>,
 }
 
+/// The most components one SBOM holds: a few thousand is a large real project; more is a
+/// hostile METADATA (or lockfile) that would turn into hundreds of megabytes of SBOM.
+pub const MAX_COMPONENTS: usize = 10_000;
+
 /// Makes the SBOM of the artifact at `path`.
 pub fn generate(
     path: &Path,
@@ -55,6 +59,15 @@ pub fn generate(
                 check_record(path, &contents, &mut warnings)?;
             }
             let meta = read_metadata(path, kind, &contents, &mut warnings)?;
+            if meta.requires_dist.len() > MAX_COMPONENTS {
+                return Err(SbomError::Metadata {
+                    path: path.to_owned(),
+                    reason: format!(
+                        "{} Requires-Dist entries, more than the {MAX_COMPONENTS} components an SBOM takes",
+                        meta.requires_dist.len()
+                    ),
+                });
+            }
             let root = root_package(&meta, file_name, &contents);
             let reqs = sources::parse_requirements(&root.key, &meta.requires_dist, &mut warnings);
             let universe = python_source(path, source, &build)?;
@@ -91,6 +104,15 @@ pub fn generate(
         }
     };
     warnings.extend(resolved.warnings);
+    if resolved.packages.len() > MAX_COMPONENTS {
+        return Err(SbomError::Metadata {
+            path: path.to_owned(),
+            reason: format!(
+                "{} dependency components, more than the {MAX_COMPONENTS} an SBOM takes",
+                resolved.packages.len()
+            ),
+        });
+    }
     let sbom = Sbom {
         artifact: Artifact {
             file_name: file_name.to_owned(),

@@ -321,15 +321,9 @@ pub fn declared(root: &Package, reqs: &[Requirement], env: &MarkerEnv) -> Resolv
 }
 
 /// Reads a small text file for a source, with a size bound.
-pub(crate) fn read_text(path: &Path, limit: u64) -> Result<String, SbomError> {
-    let err = |reason: String| SbomError::Source {
+pub(crate) fn read_text(path: &Path, limit: crate::input_file::Limit) -> Result<String, SbomError> {
+    crate::input_file::read_text(path, limit).map_err(|e| SbomError::Source {
         path: path.to_owned(),
-        reason,
-    };
-    let meta = std::fs::metadata(path).map_err(|e| err(e.to_string()))?;
-    if meta.len() > limit {
-        return Err(err(format!("larger than the limit of {limit} bytes")));
-    }
-    let bytes = std::fs::read(path).map_err(|e| err(e.to_string()))?;
-    String::from_utf8(bytes).map_err(|_| err("not UTF-8".to_owned()))
+        reason: e.to_string(),
+    })
 }

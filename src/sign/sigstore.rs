@@ -53,11 +53,13 @@ pub fn resolve(settings: &SignSettings) -> Result<Services, SignError> {
         tsa: s.tsa_url().map(str::to_owned),
     };
     let mut services = if let Some(path) = &settings.signing_config {
-        let text = std::fs::read_to_string(path).map_err(|source| SignError::Read {
-            what: "signing config",
-            path: path.display().to_string(),
-            source,
-        })?;
+        let text = crate::input_file::read_text(path, crate::input_file::SIGNING_CONFIG).map_err(
+            |source| SignError::Read {
+                what: "signing config",
+                path: path.display().to_string(),
+                source,
+            },
+        )?;
         let config = SigningConfig::from_json(&text)
             .map_err(|e| config_err(format!("signing-config {}: {e}", path.display())))?;
         from(SigningServices::from_signing_config(&config).map_err(config_err)?)

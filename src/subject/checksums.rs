@@ -1,19 +1,33 @@
 //! `sha256sum` / `sha512sum` output (GNU and BSD-tag forms) as subjects.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use super::{Algorithm, Digest, Subject, SubjectError};
 
 /// Where the checksums come from: the input is a file path unless it already looks like
 /// checksum lines.
 pub fn load(input: &str) -> Result<Vec<Subject>, SubjectError> {
+    load_at_most(input, usize::MAX)
+}
+
+/// `load`, refusing more than `max` subjects (`max-subjects`) as soon as the count passes it.
+pub fn load_at_most(input: &str, max: usize) -> Result<Vec<Subject>, SubjectError> {
     let trimmed = input.trim();
+    let limit = crate::input_file::SUBJECT_CHECKSUMS;
     if trimmed.contains('\n') || parse_line(trimmed.trim_end_matches('\r')).is_ok() {
-        return parse(input);
+        crate::input_file::check_inline(input, limit).map_err(|e| SubjectError::ChecksumLine {
+            file: None,
+            line: 0,
+            reason: e.to_string(),
+        })?;
+        return parse_at_most(input, max);
     }
-    let text = std::fs::read(trimmed).map_err(|source| SubjectError::ChecksumFile {
-        path: trimmed.to_owned(),
-        source,
+    let text = crate::input_file::read(Path::new(trimmed), limit).map_err(|source| {
+        SubjectError::ChecksumFile {
+            path: trimmed.to_owned(),
+            source,
+        }
     })?;
     let text = String::from_utf8(text).map_err(|_| SubjectError::ChecksumLine {
         file: None,
@@ -21,7 +35,7 @@ pub fn load(input: &str) -> Result<Vec<Subject>, SubjectError> {
         reason: "the file is not UTF-8 text".to_owned(),
     })?;
     // Name the file in the error, so the annotation can point at the bad line.
-    parse(&text).map_err(|e| match e {
+    parse_at_most(&text, max).map_err(|e| match e {
         SubjectError::ChecksumLine { line, reason, .. } => SubjectError::ChecksumLine {
             file: Some(trimmed.to_owned()),
             line,
@@ -33,6 +47,10 @@ pub fn load(input: &str) -> Result<Vec<Subject>, SubjectError> {
 
 /// Parses every non-blank line; the first bad one is an error with its number.
 pub fn parse(text: &str) -> Result<Vec<Subject>, SubjectError> {
+    parse_at_most(text, usize::MAX)
+}
+
+fn parse_at_most(text: &str, max: usize) -> Result<Vec<Subject>, SubjectError> {
     let mut subjects = Vec::new();
     for (i, raw) in text.lines().enumerate() {
         let line = raw.trim_end_matches('\r');
@@ -49,6 +67,10 @@ pub fn parse(text: &str) -> Result<Vec<Subject>, SubjectError> {
             line: i + 1,
             reason: e.to_string(),
         })?;
+        if subjects.len() == max {
+            let count = text.lines().filter(|l| !l.trim().is_empty()).count();
+            return Err(SubjectError::TooMany { count, limit: max });
+        }
         subjects.push(Subject {
             name,
             digests: BTreeMap::from([(digest.algorithm, digest.hex)]),
@@ -193,6 +215,19 @@ mod tests {
             (format!("{}  \n", h('a', 64)), 1),
             (format!("{}  a\n\n{}  b\n", h('a', 64), h('z', 64)), 3),
             (format!("{}  a\x07b\n", h('a', 64)), 1),
+            (
+                format!(
+                    "{}  a\n{}  ../../../../etc/passwd\n",
+                    h('a', 64),
+                    h('b', 64)
+                ),
+                2,
+            ),
+            (
+                format!("{}  a\n\n{} */etc/shadow\n", h('a', 64), h('b', 64)),
+                3,
+            ),
+            (format!("SHA256 (dist/../x) = {}\n", h('a', 64)), 1),
         ] {
             match parse(&text) {
                 Err(SubjectError::ChecksumLine { line: got, .. }) => {

@@ -3,7 +3,6 @@
 //! `sha2` picks the CPU's SHA extensions (SHA-NI, ARMv8 SHA2) at run time.
 
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -67,18 +66,14 @@ fn hash_open(
         path: path.display().to_string(),
         source,
     };
-    let file = File::open(path).map_err(read_err)?;
-    let meta = file.metadata().map_err(read_err)?;
-    if meta.is_dir() {
+    if path.is_dir() {
         return Err(SubjectError::Directory {
             path: path.display().to_string(),
         });
     }
-    if !meta.is_file() {
-        return Err(read_err(std::io::Error::other("not a regular file")));
-    }
+    let (file, meta) = crate::input_file::open(path).map_err(read_err)?;
     // A name with a line break can only mislead whatever reads it next; refuse it early.
-    let name = file_name(path);
+    let name = file_name(path)?;
     super::check_name(&name)?;
     let (digests, size) = hash_reader(file, algorithms, buf).map_err(read_err)?;
     Ok((
@@ -92,11 +87,17 @@ fn hash_open(
     ))
 }
 
-/// The name a file's subject carries: its final component.
-pub fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string())
+/// The name a file's subject carries: its final component, exactly. A name that is not
+/// UTF-8 is refused, never converted: a converted name would point at no file.
+pub fn file_name(path: &Path) -> Result<String, SubjectError> {
+    let bad = |reason: &str| SubjectError::BadName {
+        name: path.display().to_string(),
+        reason: reason.to_owned(),
+    };
+    let name = path.file_name().ok_or_else(|| bad("it has no file name"))?;
+    name.to_str()
+        .map(str::to_owned)
+        .ok_or_else(|| bad("it is not valid UTF-8"))
 }
 
 /// Hashes all files in parallel; results keep the input order, and the first failure (in

@@ -75,6 +75,10 @@ pub enum SubjectError {
         #[source]
         source: std::io::Error,
     },
+    #[error(
+        "{count} subjects, more than max-subjects ({limit}); raise max-subjects to attest them all, or attest them in several steps"
+    )]
+    TooMany { count: usize, limit: usize },
     #[error("subject-name is required with subject-digest")]
     MissingName,
     #[error("invalid subject name {name:?}: {reason}")]
@@ -85,12 +89,24 @@ pub enum SubjectError {
     Empty,
 }
 
-/// Checks a name given by the user (not a file on disk) for things no artifact is called.
+/// The one rule for subject names from every source (file names on disk, checksums lines,
+/// `subject-name`): what no artifact is called, and what would point `sha256sum --check` (or
+/// any consumer) at a file outside the directory it runs in.
 pub fn check_name(name: &str) -> Result<(), SubjectError> {
+    let bytes = name.as_bytes();
+    // `C:\x`, `C:/x`: absolute on Windows.
+    let drive = bytes.len() >= 3
+        && bytes[0].is_ascii_alphabetic()
+        && bytes[1] == b':'
+        && matches!(bytes[2], b'/' | b'\\');
     let reason = if name.is_empty() {
         "it is empty"
     } else if name.chars().any(|c| c.is_control()) {
         "it contains a control character"
+    } else if name.starts_with(['/', '\\']) || drive {
+        "it is an absolute path"
+    } else if name.split(['/', '\\']).any(|segment| segment == "..") {
+        "it has a `..` segment"
     } else {
         return Ok(());
     };
@@ -107,4 +123,43 @@ pub fn dedup(subjects: Vec<Subject>) -> Vec<Subject> {
         .into_iter()
         .filter(|s| seen.insert((s.name.clone(), s.digests.clone())))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_name_rule_for_every_source() {
+        for ok in [
+            "a.whl",
+            "dist/a.whl",
+            "a..b.whl",
+            "..a",
+            "back\\slash",
+            "a::b%0A.whl",
+        ] {
+            assert!(check_name(ok).is_ok(), "{ok:?}");
+        }
+        for (bad, why) in [
+            ("", "empty"),
+            ("a\nb", "control character"),
+            ("a\u{7f}b", "control character"),
+            ("/etc/shadow", "absolute path"),
+            ("\\\\server\\share", "absolute path"),
+            ("C:\\x.exe", "absolute path"),
+            ("c:/x.exe", "absolute path"),
+            ("../../../../etc/passwd", "`..` segment"),
+            ("dist/../../x", "`..` segment"),
+            ("..", "`..` segment"),
+            ("a\\..\\b", "`..` segment"),
+        ] {
+            match check_name(bad) {
+                Err(SubjectError::BadName { reason, .. }) => {
+                    assert!(reason.contains(why), "{bad:?}: {reason}")
+                }
+                other => panic!("{bad:?} gave {other:?}"),
+            }
+        }
+    }
 }

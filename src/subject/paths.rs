@@ -29,6 +29,14 @@ fn is_glob(s: &str) -> bool {
 /// Resolves patterns to regular files, in pattern order then path order, without repeated
 /// paths.
 pub fn resolve(patterns: &[String]) -> Result<Vec<PathBuf>, SubjectError> {
+    resolve_with_warnings(patterns).map(|(files, _)| files)
+}
+
+/// `resolve`, with what the walks skipped (broken links, loops, directory links that leave
+/// the walk's root), one line each, for the log.
+pub fn resolve_with_warnings(
+    patterns: &[String],
+) -> Result<(Vec<PathBuf>, Vec<String>), SubjectError> {
     let mut excludes = Vec::new();
     let mut includes = Vec::new();
     for p in patterns {
@@ -39,9 +47,10 @@ pub fn resolve(patterns: &[String]) -> Result<Vec<PathBuf>, SubjectError> {
     }
     let mut seen = HashSet::new();
     let mut files = Vec::new();
+    let mut warnings = Vec::new();
     for pattern in includes {
         let found = if is_glob(pattern) {
-            walk(pattern)?
+            walk(pattern, &mut warnings)?
         } else {
             vec![literal(pattern)?]
         };
@@ -64,7 +73,7 @@ pub fn resolve(patterns: &[String]) -> Result<Vec<PathBuf>, SubjectError> {
             });
         }
     }
-    Ok(files)
+    Ok((files, warnings))
 }
 
 fn literal(pattern: &str) -> Result<PathBuf, SubjectError> {
@@ -78,6 +87,16 @@ fn literal(pattern: &str) -> Result<PathBuf, SubjectError> {
             source: std::io::Error::other("not a regular file"),
         }),
         Ok(_) => Ok(path),
+        // Named exactly, a broken link is an error, and says what it is.
+        Err(e)
+            if e.kind() == std::io::ErrorKind::NotFound
+                && std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) =>
+        {
+            Err(SubjectError::Read {
+                path: pattern.to_owned(),
+                source: std::io::Error::new(e.kind(), "a broken symlink"),
+            })
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(SubjectError::NoMatch {
             pattern: pattern.to_owned(),
         }),
@@ -102,7 +121,9 @@ fn matcher(pattern: &str) -> Result<GlobMatcher, SubjectError> {
         })
 }
 
-/// The path as matched and shown: `./` and repeated separators dropped.
+/// The path as matched: `./` and repeated separators dropped. A component that is not UTF-8
+/// is matched in its lossy form only: nothing records it, and a subject's name (its file
+/// name) that is not UTF-8 is refused when it is hashed.
 fn normalise(path: &Path) -> String {
     let parts: Vec<String> = path
         .components()
@@ -118,17 +139,18 @@ fn normalise(path: &Path) -> String {
     parts.join("/")
 }
 
-fn walk(pattern: &str) -> Result<Vec<PathBuf>, SubjectError> {
+fn walk(pattern: &str, warnings: &mut Vec<String>) -> Result<Vec<PathBuf>, SubjectError> {
     let glob = matcher(pattern)?;
     // The literal directory prefix is where the walk starts.
     let mut base = PathBuf::new();
     let mut rest = Vec::new();
     for comp in Path::new(pattern).components() {
-        let s = comp.as_os_str().to_string_lossy();
-        if rest.is_empty() && !is_glob(&s) {
+        // The pattern is UTF-8, so is each of its components.
+        let s = comp.as_os_str().to_str().unwrap_or_default();
+        if rest.is_empty() && !is_glob(s) {
             base.push(comp);
         } else {
-            rest.push(s.into_owned());
+            rest.push(s.to_owned());
         }
     }
     let start = if base.as_os_str().is_empty() {
@@ -139,6 +161,14 @@ fn walk(pattern: &str) -> Result<Vec<PathBuf>, SubjectError> {
     if !start.is_dir() {
         return Ok(Vec::new());
     }
+    let walk_err = |path: &Path, reason: String| SubjectError::Walk {
+        pattern: pattern.to_owned(),
+        path: path.display().to_string(),
+        reason,
+    };
+    // A directory link is followed only while it stays inside the walk's root. Where paths
+    // cannot be resolved (WASI has no canonicalize), no directory link is followed.
+    let root = std::fs::canonicalize(&start).ok();
     let mut walker = WalkDir::new(&start)
         .follow_links(true)
         .sort_by_file_name()
@@ -146,6 +176,19 @@ fn walk(pattern: &str) -> Result<Vec<PathBuf>, SubjectError> {
     if !rest.iter().any(|c| c.contains("**")) {
         walker = walker.max_depth(rest.len());
     }
+    let left_root = std::cell::RefCell::new(Vec::new());
+    let walker = walker.into_iter().filter_entry(|e| {
+        if !(e.path_is_symlink() && e.file_type().is_dir()) {
+            return true;
+        }
+        let inside = root
+            .as_ref()
+            .is_some_and(|root| std::fs::canonicalize(e.path()).is_ok_and(|t| t.starts_with(root)));
+        if !inside {
+            left_root.borrow_mut().push(e.path().to_path_buf());
+        }
+        inside
+    });
     let mut files = Vec::new();
     for entry in walker {
         let entry = match entry {
@@ -153,24 +196,28 @@ fn walk(pattern: &str) -> Result<Vec<PathBuf>, SubjectError> {
             Err(err) => {
                 let path = err.path().map(Path::to_path_buf).unwrap_or_default();
                 let display = shown_path(&base, &start, &path);
-                let matches = glob.is_match(normalise(&display));
-                let broken_link = err
-                    .io_error()
-                    .is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound);
-                if broken_link && !matches {
+                if err.loop_ancestor().is_some() {
+                    warnings.push(format!(
+                        "subject-path {pattern:?}: skipped {}: a symlink loop",
+                        display.display()
+                    ));
                     continue;
                 }
-                let reason = if err.loop_ancestor().is_some() {
-                    "symlink loop".to_owned()
-                } else {
-                    err.io_error()
-                        .map_or_else(|| err.to_string(), ToString::to_string)
-                };
-                return Err(SubjectError::Walk {
-                    pattern: pattern.to_owned(),
-                    path: display.display().to_string(),
-                    reason,
-                });
+                let broken_link = err
+                    .io_error()
+                    .is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound)
+                    && std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
+                if broken_link {
+                    warnings.push(format!(
+                        "subject-path {pattern:?}: skipped {}: a broken symlink",
+                        display.display()
+                    ));
+                    continue;
+                }
+                let reason = err
+                    .io_error()
+                    .map_or_else(|| err.to_string(), ToString::to_string);
+                return Err(walk_err(&display, reason));
             }
         };
         if !entry.file_type().is_file() {
@@ -180,6 +227,13 @@ fn walk(pattern: &str) -> Result<Vec<PathBuf>, SubjectError> {
         if glob.is_match(normalise(&display)) {
             files.push(display);
         }
+    }
+    for link in left_root.into_inner() {
+        warnings.push(format!(
+            "subject-path {pattern:?}: did not follow {}: a directory symlink leading outside {}",
+            shown_path(&base, &start, &link).display(),
+            start.display()
+        ));
     }
     Ok(files)
 }

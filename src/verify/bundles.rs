@@ -72,18 +72,8 @@ fn failed(source: String, check: Check, reason: impl Into<String>) -> Vec<Found>
 }
 
 fn read_limited(path: &Path) -> Result<String, Failure> {
-    let meta = std::fs::metadata(path)
-        .map_err(|e| Failure::new(Check::Bundle, format!("couldn't read it: {e}")))?;
-    if meta.len() > MAX_BUNDLE_FILE {
-        return Err(Failure::new(
-            Check::Bundle,
-            format!(
-                "it is {} bytes, more than the {MAX_BUNDLE_FILE} a bundle file may have",
-                meta.len()
-            ),
-        ));
-    }
-    let bytes = std::fs::read(path)
+    let limit = crate::input_file::Limit::new("a bundle file", MAX_BUNDLE_FILE);
+    let bytes = crate::input_file::read(path, limit)
         .map_err(|e| Failure::new(Check::Bundle, format!("couldn't read it: {e}")))?;
     String::from_utf8(bytes).map_err(|_| Failure::new(Check::Bundle, "it is not UTF-8 text"))
 }

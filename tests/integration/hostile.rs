@@ -165,10 +165,165 @@ fn symlink_loops() {
         &attest(&ws, "loop.bin"),
         "couldn't read subject \"loop.bin\"",
     );
+}
+
+/// The names of the subjects a successful run attested.
+fn subject_names(run: &Run) -> Vec<String> {
+    let subjects: serde_json::Value =
+        serde_json::from_str(&run.outputs["subjects"]).expect("subjects json");
+    subjects
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|s| s["name"].as_str().unwrap_or("").to_owned())
+        .collect()
+}
+
+fn warnings(run: &Run) -> Vec<String> {
+    workflow_commands(&run.stdout())
+        .into_iter()
+        .filter(|(c, _)| c == "warning")
+        .map(|(_, m)| m)
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn a_walk_does_not_follow_a_directory_link_out_of_its_root() {
+    let outside = Workspace::new();
+    outside.write("secret.bin", b"not yours");
+    let ws = Workspace::new();
+    ws.write("dist/a.bin", b"a");
+    std::os::unix::fs::symlink(outside.path(), ws.path().join("dist/etc")).expect("symlink");
+    // A sibling of dist/ is outside it too, though it is in the workspace.
+    ws.write("other/c.bin", b"c");
+    std::os::unix::fs::symlink("../other", ws.path().join("dist/side")).expect("symlink");
+    // A link to a directory inside the root is still followed.
+    ws.write("dist/sub/b.bin", b"b");
+    std::os::unix::fs::symlink("sub", ws.path().join("dist/same")).expect("symlink");
+    let run = attest(&ws, "dist/**");
+    assert_eq!(run.code(), 0, "{}", run.stdout());
+    let mut names = subject_names(&run);
+    names.sort();
+    // b.bin twice by path (dist/sub, dist/same) is one file: kept once.
+    assert_eq!(names, ["a.bin", "b.bin"], "{}", run.stdout());
+    let w = warnings(&run);
+    assert_eq!(w.len(), 2, "{w:?}");
+    assert!(
+        w.iter().any(|m| m.contains("did not follow dist/etc")
+            && m.contains("a directory symlink leading outside dist")),
+        "{w:?}"
+    );
+    assert!(
+        w.iter().any(|m| m.contains("did not follow dist/side")),
+        "{w:?}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_file_link_out_of_the_root_is_attested_by_its_link_name() {
+    let outside = Workspace::new();
+    let target = outside.write("real-1.0.tar.gz", b"release");
+    let ws = Workspace::new();
+    std::os::unix::fs::symlink(&target, ws.path().join("linked.tar.gz")).expect("symlink");
+    let run = attest(&ws, "*.tar.gz");
+    assert_eq!(run.code(), 0, "{}", run.stdout());
+    assert_eq!(subject_names(&run), ["linked.tar.gz"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_loop_in_a_walk_is_reported_and_skipped() {
     let ws = Workspace::new();
     ws.write("tree/a.bin", b"a");
-    std::os::unix::fs::symlink("..", ws.path().join("tree/up")).expect("symlink");
-    assert_clean_failure(&ws, &attest(&ws, "tree/**/*.bin"), "symlink loop");
+    std::fs::create_dir_all(ws.path().join("tree/sub")).expect("mkdir");
+    // Inside the root, back to an ancestor: following it would never end.
+    std::os::unix::fs::symlink("..", ws.path().join("tree/sub/up")).expect("symlink");
+    let run = attest(&ws, "tree/**/*.bin");
+    assert_eq!(run.code(), 0, "{}", run.stdout());
+    assert_eq!(subject_names(&run), ["a.bin"]);
+    let w = warnings(&run);
+    assert!(
+        w.iter()
+            .any(|m| m.contains("skipped tree/sub/up: a symlink loop")),
+        "{w:?}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_broken_link_is_skipped_in_a_walk_and_fatal_when_named() {
+    let ws = Workspace::new();
+    ws.write("dist/a.whl", b"a");
+    std::os::unix::fs::symlink("gone.whl", ws.path().join("dist/broken.whl")).expect("symlink");
+    let run = attest(&ws, "dist/*.whl");
+    assert_eq!(run.code(), 0, "{}", run.stdout());
+    assert_eq!(subject_names(&run), ["a.whl"]);
+    assert!(
+        warnings(&run)
+            .iter()
+            .any(|m| m.contains("skipped dist/broken.whl: a broken symlink")),
+        "{}",
+        run.stdout()
+    );
+    let ws = Workspace::new();
+    std::os::unix::fs::symlink("gone.whl", ws.path().join("broken.whl")).expect("symlink");
+    assert_clean_failure(
+        &ws,
+        &attest(&ws, "broken.whl"),
+        "couldn't read subject \"broken.whl\": a broken symlink",
+    );
+}
+
+#[test]
+fn names_that_leave_the_directory_are_refused_from_every_source() {
+    // subject-checksums: the line number, for each bad form.
+    let hex = "a".repeat(64);
+    for (name, why) in [
+        ("../../../../etc/passwd", "has a `..` segment"),
+        ("/etc/shadow", "is an absolute path"),
+        ("dist/../../x", "has a `..` segment"),
+        ("C:\\Windows\\x.exe", "is an absolute path"),
+    ] {
+        let ws = Workspace::new();
+        ws.write(
+            "sums.txt",
+            format!("{hex}  ok.bin\n{hex}  {name}\n").as_bytes(),
+        );
+        let mut env = github_env();
+        env.push(("INPUT_SUBJECT_CHECKSUMS", "sums.txt".into()));
+        let run = ws.run(&["action"], &env);
+        assert_clean_failure(&ws, &run, "\"sums.txt\" line 2: invalid subject name");
+        assert!(run.stdout().contains(why), "{name}: {}", run.stdout());
+        assert!(
+            run.stdout().contains("file=sums.txt,line=2"),
+            "{}",
+            run.stdout()
+        );
+        // The same lines given inline.
+        let ws = Workspace::new();
+        let mut env = github_env();
+        env.push(("INPUT_SUBJECT_CHECKSUMS", format!("{hex}  {name}\n")));
+        assert_clean_failure(&ws, &ws.run(&["action"], &env), why);
+        // subject-name.
+        let ws = Workspace::new();
+        let mut env = github_env();
+        env.push(("INPUT_SUBJECT_DIGEST", format!("sha256:{hex}")));
+        env.push(("INPUT_SUBJECT_NAME", name.to_owned()));
+        assert_clean_failure(&ws, &ws.run(&["action"], &env), why);
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_file_name_that_is_not_utf8_is_refused_not_converted() {
+    use std::os::unix::ffi::OsStrExt;
+    let ws = Workspace::new();
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9-1.0.tar.gz");
+    std::fs::create_dir_all(ws.path().join("dist")).expect("mkdir");
+    std::fs::write(ws.path().join("dist").join(name), b"x").expect("write");
+    assert_clean_failure(&ws, &attest(&ws, "dist/*.tar.gz"), "it is not valid UTF-8");
 }
 
 #[test]

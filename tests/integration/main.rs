@@ -6,6 +6,7 @@ mod cli;
 mod common;
 mod e2e;
 mod hostile;
+mod hostile_limits;
 mod provenance;
 mod release;
 mod reproduce;

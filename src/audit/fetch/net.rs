@@ -116,6 +116,7 @@ async fn once(
         .suffix(".part")
         .tempfile_in(dir)
         .map_err(|e| Try::Stop(format!("couldn't create a file in {}: {e}", dir.display())))?;
+    let _remove_on_signal = crate::write::RemoveOnSignal::new(tmp.path());
     let mut hasher = Sha256::new();
     let mut got: u64 = 0;
     loop {

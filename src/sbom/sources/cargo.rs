@@ -54,10 +54,13 @@ pub fn cargo_lock(lock_path: &Path) -> Result<(Package, Vec<String>, Universe), 
         path: path.to_owned(),
         reason,
     };
-    let text = read_text(lock_path, 64 << 20)?;
+    let text = read_text(lock_path, crate::input_file::LOCKFILE)?;
     let lock: Lock = toml::from_str(&text).map_err(|e| err(lock_path, e.to_string()))?;
     let manifest_path = lock_path.with_file_name("Cargo.toml");
-    let mtext = read_text(&manifest_path, 4 << 20)?;
+    let mtext = read_text(
+        &manifest_path,
+        crate::input_file::Limit::new("Cargo.toml", 4 << 20),
+    )?;
     let manifest: Manifest =
         toml::from_str(&mtext).map_err(|e| err(&manifest_path, e.to_string()))?;
     let Some(mp) = manifest.package else {

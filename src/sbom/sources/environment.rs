@@ -9,7 +9,7 @@ use crate::sbom::metadata;
 use crate::sbom::model::Resolution;
 use crate::sbom::pep508::MarkerEnv;
 
-const METADATA_LIMIT: u64 = 4 << 20;
+const METADATA_LIMIT: crate::input_file::Limit = crate::input_file::METADATA;
 
 pub fn environment(path: &Path) -> Result<Universe, SbomError> {
     let err = |reason: String| SbomError::Source {
@@ -88,7 +88,8 @@ fn locate(path: &Path) -> Result<(Vec<PathBuf>, Option<String>), String> {
     let cfg = path.join("pyvenv.cfg");
     let mut python = None;
     if cfg.is_file() {
-        let text = std::fs::read_to_string(&cfg).map_err(|e| e.to_string())?;
+        let text = crate::input_file::read_text(&cfg, crate::input_file::PYVENV_CFG)
+            .map_err(|e| e.to_string())?;
         for line in text.lines() {
             if let Some((k, v)) = line.split_once('=') {
                 let k = k.trim();

@@ -14,7 +14,7 @@ use crate::sbom::model::{Ecosystem, Package, Resolution};
 use crate::sbom::pep508::{MarkerEnv, Requirement};
 use crate::sbom::purl;
 
-const LOCK_LIMIT: u64 = 64 << 20;
+const LOCK_LIMIT: crate::input_file::Limit = crate::input_file::LOCKFILE;
 
 /// Reads a lockfile, chosen by its file name.
 pub fn lockfile(path: &Path, env: MarkerEnv) -> Result<Universe, SbomError> {
