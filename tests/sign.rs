@@ -336,24 +336,30 @@ fn local_fake_sigstore_we_verify_what_sigstore_python_signs() {
         .arg(&blob)
         .arg(f);
     assert_ok(&sign.output().expect("sigstore-python sign"));
-    let mut attest = Command::new(&python);
-    base(&mut attest);
+    python_attests(&python, &stack, &predicate, &att, f);
+    assert_ok(&our_verify(&stack, f, &blob));
+    assert_ok(&our_verify(&stack, f, &att));
+    // And not for the other file.
+    assert!(!our_verify(&stack, &files[1], &blob).status.success());
+}
+
+/// sigstore-python signs a SLSA v1 statement with `predicate` over `file` into `bundle`.
+fn python_attests(python: &Path, stack: &Stack, predicate: &Path, bundle: &Path, file: &Path) {
+    let mut attest = Command::new(python);
     attest
+        .args(["-m", "sigstore", "--trust-config"])
+        .arg(stack.file("trust_config.json"))
         .args(["attest", "--identity-token", &stack.token])
         .args([
             "--predicate-type",
             "https://slsa.dev/provenance/v1",
             "--predicate",
         ])
-        .arg(&predicate)
+        .arg(predicate)
         .arg("--bundle")
-        .arg(&att)
-        .arg(f);
+        .arg(bundle)
+        .arg(file);
     assert_ok(&attest.output().expect("sigstore-python attest"));
-    assert_ok(&our_verify(&stack, f, &blob));
-    assert_ok(&our_verify(&stack, f, &att));
-    // And not for the other file.
-    assert!(!our_verify(&stack, &files[1], &blob).status.success());
 }
 
 /// Runs `sign` expecting failure; checks stderr and that nothing was written.
@@ -920,21 +926,7 @@ fn local_fake_sigstore_provenance_checks_can_be_turned_off() {
         r#"{"buildDefinition":{"buildType":"https://actions.github.io/buildtypes/workflow/v1","externalParameters":{"workflow":{"ref":"refs/heads/main","repository":"https://github.com/someone-else/elsewhere","path":".github/workflows/x.yml"}}},"runDetails":{"builder":{"id":"https://example.com/b"}}}"#,
     )
     .expect("write");
-    let mut attest = Command::new(&python);
-    attest
-        .args(["-m", "sigstore", "--trust-config"])
-        .arg(stack.file("trust_config.json"))
-        .args(["attest", "--identity-token", &stack.token])
-        .args([
-            "--predicate-type",
-            "https://slsa.dev/provenance/v1",
-            "--predicate",
-        ])
-        .arg(&predicate)
-        .arg("--bundle")
-        .arg(&att)
-        .arg(f);
-    assert_ok(&attest.output().expect("sigstore-python attest"));
+    python_attests(&python, &stack, &predicate, &att, f);
     let on = our_verify(&stack, f, &att);
     assert_eq!(on.status.code(), Some(1), "{}", text(&on.stdout));
     let shown = text(&on.stdout);

@@ -239,17 +239,9 @@ fn cert_is(v: &Value, ptr: &str, der: &[u8]) -> bool {
 /// certificate (as DER), and for v0.0.2 (which logs it) its one signature and payload type.
 /// A v0.0.1 body holds no signature: its envelope hash, over the signature too, binds it.
 pub fn holds(entry: &Value, e: &Envelope) -> bool {
-    let Some(body) = entry
-        .get("body")
-        .and_then(Value::as_str)
-        .and_then(|b| b64().decode(b).ok())
-        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
-    else {
+    let Some(body) = super::rekor::body_of_kind(entry, "intoto") else {
         return false;
     };
-    if body.get("kind").and_then(Value::as_str) != Some("intoto") {
-        return false;
-    }
     let payload_hash = sha256_hex(&e.payload);
     let content = &body["spec"]["content"];
     let hashes_ok = sha256_is(content, "/hash", &e.sha256_hex)

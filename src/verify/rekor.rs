@@ -240,19 +240,21 @@ impl Lookup {
     }
 }
 
-/// The entry's hashedrekord body names this digest, signature and certificate.
-fn holds(entry: &Value, d: &Detached) -> bool {
-    let Some(body) = entry
+/// An API entry's body (base64 of JSON, read strictly), when it is of `kind`.
+pub(super) fn body_of_kind(entry: &Value, kind: &str) -> Option<Value> {
+    let body = entry
         .get("body")
         .and_then(Value::as_str)
         .and_then(|b| b64().decode(b).ok())
-        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
-    else {
+        .and_then(|b| crate::strict_json::parse_slice(&b).ok())?;
+    (body.get("kind").and_then(Value::as_str) == Some(kind)).then_some(body)
+}
+
+/// The entry's hashedrekord body names this digest, signature and certificate.
+fn holds(entry: &Value, d: &Detached) -> bool {
+    let Some(body) = body_of_kind(entry, "hashedrekord") else {
         return false;
     };
-    if body.get("kind").and_then(Value::as_str) != Some("hashedrekord") {
-        return false;
-    }
     let spec = &body["spec"];
     let hash_ok = spec.pointer("/data/hash/algorithm").and_then(Value::as_str) == Some("sha256")
         && spec
