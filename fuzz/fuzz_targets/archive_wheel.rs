@@ -10,7 +10,11 @@ fuzz_target!(|data: &[u8]| {
     let path = attest_kit_fuzz::scratch_file("fuzz-1.0-py3-none-any.whl", data);
     if let Ok(c) = archive::read(&path, Kind::Wheel, Limits::default()) {
         assert!(c.members.windows(2).all(|w| w[0].path < w[1].path));
-        assert!(c.members.iter().all(|m| !m.path.is_empty() && !m.path.starts_with('/')));
+        assert!(
+            c.members
+                .iter()
+                .all(|m| !m.path.is_empty() && !m.path.starts_with('/'))
+        );
         if let Some(m) = &c.metadata {
             let _ = attest_kit::sbom::metadata::parse(m);
         }

@@ -10,7 +10,11 @@ use libfuzzer_sys::fuzz_target;
 fn check(adv: &Advisory) {
     let _ = osv::severity(adv);
     for a in &adv.affected {
-        let Some(eco) = a.package.as_ref().and_then(|p| Ecosystem::from_osv(&p.ecosystem)) else {
+        let Some(eco) = a
+            .package
+            .as_ref()
+            .and_then(|p| Ecosystem::from_osv(&p.ecosystem))
+        else {
             continue;
         };
         let named = a.versions.iter().chain(a.ranges.iter().flat_map(|r| {

@@ -55,7 +55,11 @@ pub fn python_lockfile(name: &str, data: &[u8]) {
         .values()
         .filter_map(|n| Requirement::parse(&n.package.name).ok())
         .collect();
-    let mut root = Package::new("pypi:fuzz-root@0".into(), "fuzz-root".into(), Ecosystem::Pypi);
+    let mut root = Package::new(
+        "pypi:fuzz-root@0".into(),
+        "fuzz-root".into(),
+        Ecosystem::Pypi,
+    );
     root.version = Some("0".into());
     let resolved = sources::resolve(&root, &Deps::Requires(reqs), universe);
     check_edges(&root.key, &resolved);
@@ -66,9 +70,15 @@ pub fn check_edges(root: &str, resolved: &attest_kit::sbom::sources::Resolved) {
     let keys: std::collections::BTreeSet<&str> =
         resolved.packages.iter().map(|p| p.key.as_str()).collect();
     for (from, tos) in &resolved.edges {
-        assert!(from == root || keys.contains(from.as_str()), "edge from {from}");
+        assert!(
+            from == root || keys.contains(from.as_str()),
+            "edge from {from}"
+        );
         for to in tos {
-            assert!(to == root || keys.contains(to.as_str()), "edge {from} -> {to}");
+            assert!(
+                to == root || keys.contains(to.as_str()),
+                "edge {from} -> {to}"
+            );
         }
     }
 }
