@@ -127,3 +127,6 @@ ATTEST_KIT_TEST_ENGINE=wasm ATTEST_KIT_SKIP_E2E="the wasm pass" cargo test --loc
   --skip reproduce::python_build_ \
   --skip reproduce::print_source_date_epoch_is_the_last_commit_time \
   --skip reproduce::checksums_statement_and_bundle_references
+
+step "fuzz smoke run: every cargo-fuzz target in fuzz/ for 20 s (nightly and cargo-fuzz 0.13.2 are installed when missing; the full run is bash scripts/fuzz.sh)"
+bash scripts/fuzz.sh --smoke

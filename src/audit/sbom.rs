@@ -78,6 +78,13 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<Sbom, SbomError> {
         reason: e.to_string(),
     };
     if let Some(v) = value.get("spdxVersion").and_then(Value::as_str) {
+        // Only SPDX 2.x has this JSON shape; any other string would be shown as the format.
+        if !minor_of(v, "SPDX-2.") {
+            return Err(SbomError::Invalid {
+                path: path.to_owned(),
+                reason: format!("spdxVersion {v:?} is not SPDX-2.x, the SPDX version read"),
+            });
+        }
         let format = v.to_owned();
         let doc: SpdxDoc = serde_json::from_value(value).map_err(invalid)?;
         return Ok(Sbom {
@@ -86,13 +93,14 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<Sbom, SbomError> {
         });
     }
     if value.get("bomFormat").and_then(Value::as_str) == Some("CycloneDX") {
-        let format = format!(
-            "CycloneDX-{}",
-            value
-                .get("specVersion")
-                .and_then(Value::as_str)
-                .unwrap_or("?")
-        );
+        let spec = value.get("specVersion").and_then(Value::as_str);
+        if let Some(v) = spec.filter(|v| !minor_of(v, "1.")) {
+            return Err(SbomError::Invalid {
+                path: path.to_owned(),
+                reason: format!("specVersion {v:?} is not CycloneDX 1.x"),
+            });
+        }
+        let format = format!("CycloneDX-{}", spec.unwrap_or("?"));
         let doc: CdxDoc = serde_json::from_value(value).map_err(invalid)?;
         let mut components = Vec::new();
         let mut stack: Vec<CdxComponent> = doc.components.into_iter().rev().collect();
@@ -106,6 +114,12 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<Sbom, SbomError> {
     Err(SbomError::UnknownFormat {
         path: path.to_owned(),
     })
+}
+
+/// `v` is `prefix` and a minor version number (`SPDX-2.3`, `1.6`).
+fn minor_of(v: &str, prefix: &str) -> bool {
+    v.strip_prefix(prefix)
+        .is_some_and(|m| !m.is_empty() && m.bytes().all(|b| b.is_ascii_digit()))
 }
 
 #[derive(Deserialize)]
@@ -235,5 +249,31 @@ mod tests {
             Err(SbomError::UnknownFormat { .. })
         ));
         Ok(())
+    }
+
+    /// Found by the `audit_sbom` fuzz target: any string was taken as the SPDX version (and
+    /// shown as the SBOM's format), here an empty one.
+    #[test]
+    fn versions_other_than_spdx_2_and_cyclonedx_1_are_refused() {
+        let fuzzed = br#"{"spdxVersion":"","creationInfo":{"licenseListVersion":"1.25"},"packages":[{"name":"idna","versionInfo":"3.7"}]}"#;
+        let e = parse("fuzz.json", fuzzed).err().map(|e| e.to_string());
+        assert_eq!(
+            e.as_deref(),
+            Some(r#"SBOM "fuzz.json": spdxVersion "" is not SPDX-2.x, the SPDX version read"#)
+        );
+        for bad in [r#""SPDX-3.0""#, r#""SPDX-2.""#, r#""2.3""#] {
+            let doc = format!(r#"{{"spdxVersion":{bad},"packages":[]}}"#);
+            assert!(
+                matches!(parse("x", doc.as_bytes()), Err(SbomError::Invalid { .. })),
+                "{bad}"
+            );
+        }
+        for bad in [r#""""#, r#""2.0""#, r#""1.x""#] {
+            let doc = format!(r#"{{"bomFormat":"CycloneDX","specVersion":{bad},"components":[]}}"#);
+            assert!(
+                matches!(parse("x", doc.as_bytes()), Err(SbomError::Invalid { .. })),
+                "{bad}"
+            );
+        }
     }
 }
