@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: formatting, clippy, the workflow linters, the release binary built twice and
-# compared, and cargo test (unit, integration, snapshot, end to end under act, release.yml's
-# attest job under act). Installs the pinned Python tools into .venv-ci first.
+# compared, and cargo test (unit, integration, snapshot, the differential suite against
+# sigstore-python and @sigstore/verify, end to end under act, release.yml's attest job under
+# act), then a 20 s smoke run of every fuzz target. Installs the pinned Python tools first.
 #
 #   bash scripts/test.sh
 set -euo pipefail
