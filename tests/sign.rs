@@ -147,6 +147,10 @@ fn openssl_verifies(stack: &Stack, file: &Path, sig: &Path, crt: &Path, work: &P
 }
 
 fn our_verify(stack: &Stack, file: &Path, bundle: &Path) -> Output {
+    our_verify_with(stack, file, bundle, &[])
+}
+
+fn our_verify_with(stack: &Stack, file: &Path, bundle: &Path, extra: &[&str]) -> Output {
     run(bare_cmd()
         .arg("verify")
         .arg(file)
@@ -155,7 +159,8 @@ fn our_verify(stack: &Stack, file: &Path, bundle: &Path) -> Output {
         .arg("--trusted-root")
         .arg(stack.file("trusted_root.json"))
         .args(["--certificate-identity", &stack.identity])
-        .args(["--certificate-oidc-issuer", &stack.issuer]))
+        .args(["--certificate-oidc-issuer", &stack.issuer])
+        .args(extra))
 }
 
 #[test]
@@ -936,27 +941,13 @@ fn local_fake_sigstore_provenance_checks_can_be_turned_off() {
         ),
         "{shown}"
     );
-    let off = run(bare_cmd()
-        .arg("verify")
-        .arg(f)
-        .arg("--bundle")
-        .arg(&att)
-        .arg("--trusted-root")
-        .arg(stack.file("trusted_root.json"))
-        .args(["--certificate-identity", &stack.identity])
-        .args(["--certificate-oidc-issuer", &stack.issuer])
-        .arg("--provenance-checks=false"));
-    assert_ok(&off);
+    assert_ok(&our_verify_with(
+        &stack,
+        f,
+        &att,
+        &["--provenance-checks=false"],
+    ));
     // The value goes with `=`: a separate word is not taken as the flag's value.
-    let separate = run(bare_cmd()
-        .arg("verify")
-        .arg(f)
-        .arg("--bundle")
-        .arg(&att)
-        .arg("--trusted-root")
-        .arg(stack.file("trusted_root.json"))
-        .args(["--certificate-identity", &stack.identity])
-        .args(["--certificate-oidc-issuer", &stack.issuer])
-        .args(["--provenance-checks", "false"]));
+    let separate = our_verify_with(&stack, f, &att, &["--provenance-checks", "false"]);
     assert!(!separate.status.success(), "{}", text(&separate.stdout));
 }
