@@ -769,6 +769,31 @@ fn member_paths(tree: &J) -> Vec<JPath> {
 }
 
 /// One mutant of `cases[ci]` of kind `kind`, or None where the kind does not apply.
+/// Replaces the value at `p` in `t` (case `ci`'s tree) by another case's different value there;
+/// returns that case's index.
+fn take_from_another(
+    cases: &[Case],
+    ci: usize,
+    t: &mut J,
+    p: &[Step],
+    rng: &mut Rng,
+) -> Option<usize> {
+    let mine = get(t, p)?.clone();
+    let others: Vec<(usize, J)> = cases
+        .iter()
+        .enumerate()
+        .filter(|(oc, _)| *oc != ci)
+        .filter_map(|(oc, c)| {
+            get(&c.tree, p)
+                .filter(|v| **v != mine)
+                .map(|v| (oc, v.clone()))
+        })
+        .collect();
+    let (oc, v) = rng.pick(&others)?.clone();
+    *get_mut(t, p)? = v;
+    Some(oc)
+}
+
 fn mutate(cases: &[Case], ci: usize, kind: &'static str, rng: &mut Rng) -> Option<Mutant> {
     let case = &cases[ci];
     let mut t = case.tree.clone();
@@ -869,38 +894,14 @@ fn mutate(cases: &[Case], ci: usize, kind: &'static str, rng: &mut Rng) -> Optio
         "swap" => {
             let spots = member_paths(&t);
             let p = rng.pick(&spots)?.clone();
-            let mine = get(&t, &p)?.clone();
-            let others: Vec<(usize, J)> = cases
-                .iter()
-                .enumerate()
-                .filter(|(oc, _)| *oc != ci)
-                .filter_map(|(oc, c)| {
-                    get(&c.tree, &p)
-                        .filter(|v| **v != mine)
-                        .map(|v| (oc, v.clone()))
-                })
-                .collect();
-            let (oc, v) = rng.pick(&others)?.clone();
-            *get_mut(&mut t, &p)? = v;
+            let oc = take_from_another(cases, ci, &mut t, &p, rng)?;
             (kind, format!("{} taken from {}", show(&p), cases[oc].name))
         }
         "swap-whole-entry" => {
             let targets = ["verificationMaterial", "messageSignature", "dsseEnvelope"];
             let key = *rng.pick(&targets)?;
             let p = vec![Step::Key(key.into())];
-            let mine = get(&t, &p)?.clone();
-            let others: Vec<(usize, J)> = cases
-                .iter()
-                .enumerate()
-                .filter(|(oc, _)| *oc != ci)
-                .filter_map(|(oc, c)| {
-                    get(&c.tree, &p)
-                        .filter(|v| **v != mine)
-                        .map(|v| (oc, v.clone()))
-                })
-                .collect();
-            let (oc, v) = rng.pick(&others)?.clone();
-            *get_mut(&mut t, &p)? = v;
+            let oc = take_from_another(cases, ci, &mut t, &p, rng)?;
             ("swap", format!("{key} taken whole from {}", cases[oc].name))
         }
         "oneof-content" => {
