@@ -4,7 +4,7 @@
 # time, exec/s, coverage (edges `cov` and features `ft`) and the crashes found.
 #
 #   bash scripts/fuzz.sh                  # each target until 10,000,000 runs or 30 minutes
-#   bash scripts/fuzz.sh --smoke          # each target 20 seconds (CI); also FUZZ_SMOKE=1
+#   bash scripts/fuzz.sh --smoke          # clippy on fuzz/, then each target 20 seconds (CI); also FUZZ_SMOKE=1
 #   bash scripts/fuzz.sh lock_uv osv_record   # only these targets
 #
 # SECONDS_PER_TARGET (default 1800) and RUNS_PER_TARGET (default 10000000) bound each target,
@@ -33,16 +33,18 @@ else
   runs=${RUNS_PER_TARGET:-10000000}
 fi
 
-# The toolchain and cargo-fuzz, pinned, when missing.
+# The toolchain and cargo-fuzz, pinned, when missing: a dated nightly, so that a run next month
+# builds with the compiler this one did (FUZZ_TOOLCHAIN overrides it, e.g. `nightly`).
+toolchain=${FUZZ_TOOLCHAIN:-nightly-2026-05-20}
 cargo_fuzz_version=0.13.2
-if ! cargo +nightly --version >/dev/null 2>&1; then
-  rustup toolchain install nightly --profile minimal
+if ! cargo "+$toolchain" --version >/dev/null 2>&1; then
+  rustup toolchain install "$toolchain" --profile minimal --component clippy
 fi
 if ! cargo fuzz --version 2>/dev/null | grep -q " $cargo_fuzz_version"; then
   cargo install cargo-fuzz --version "$cargo_fuzz_version" --locked
 fi
 
-all=$(cargo +nightly fuzz list)
+all=$(cargo "+$toolchain" fuzz list)
 if [ ${#targets[@]} -eq 0 ]; then
   mapfile -t targets <<<"$all"
 fi
@@ -52,7 +54,13 @@ done
 
 # No sanitizer: the crate forbids unsafe code, and a sanitizer would halve the executions;
 # debug assertions stay on, so an integer overflow is a crash.
-nice -n 10 cargo +nightly fuzz build --sanitizer none --debug-assertions
+# The fuzz crate is linted like the product (its own workspace, so the root clippy skips it);
+# the smoke run (CI) does it, a long run need not.
+if [ "$smoke" = 1 ]; then
+  rustup component add clippy --toolchain "$toolchain" >/dev/null 2>&1 || true
+  cargo "+$toolchain" clippy --locked --all-targets -- -D warnings
+fi
+nice -n 10 cargo "+$toolchain" fuzz build --sanitizer none --debug-assertions
 bin="$root/fuzz/target/x86_64-unknown-linux-gnu/release"
 
 # Targets that read a path get their input through a scratch file: keep those in memory.
