@@ -143,14 +143,7 @@ fn publish_attest_with(
     if let Some(p) = pushed {
         render::release::pushed(&mut outputs, &mut summary, p);
     }
-    let spilled = outputs.spill_large(output_dir);
-    crate::write::write_all(&spilled)?;
-    for f in &spilled {
-        console.info(&format!(
-            "{} is over GitHub's 1 MiB output limit; the output holds its path instead",
-            f.path.display()
-        ));
-    }
+    spill_large(&mut outputs, output_dir, console)?;
     publish(env, &outputs, &summary)?;
     console.result(&match format {
         Format::Text => render::text::attest(report),
@@ -195,7 +188,7 @@ fn run_verify(
     // Locally the result text already lists each failure; in Actions each also becomes an
     // annotation.
     let annotate = console.mode() == crate::action::commands::Mode::Actions;
-    for row in report.failed().filter(|_| annotate) {
+    for row in report.failed().filter(|_| annotate).take(MAX_ANNOTATIONS) {
         if let Some(f) = &row.failure {
             let location = Location {
                 title: Some(format!("verify: {} check failed", f.check)),
@@ -209,11 +202,19 @@ fn run_verify(
             console.error(&location, &format!("{}{bundle}: {}", row.artifact, f));
         }
     }
-    publish(
-        env,
-        &render::outputs::verify(&report),
-        &render::summary::verify(&report),
-    )?;
+    let failed = report.failed().count();
+    if annotate && failed > MAX_ANNOTATIONS {
+        console.error(
+            &Location::default(),
+            &format!(
+                "… and {} more failed checks: the `results` output and the job summary list every one",
+                failed - MAX_ANNOTATIONS
+            ),
+        );
+    }
+    let mut outputs = render::outputs::verify(&report);
+    spill_large(&mut outputs, &config.output_dir, console)?;
+    publish(env, &outputs, &render::summary::verify(&report))?;
     console.result(&match config.format {
         Format::Text => render::text::verify(&report),
         Format::Json => render::json::verify(&report),
@@ -283,19 +284,31 @@ fn run_verify_release(
 ) -> Result<(), Error> {
     let report = commands::verify_release::run(config, env, console)?;
     if console.mode() == crate::action::commands::Mode::Actions {
-        for line in render::release::failure_lines(&report) {
-            let location = Location {
-                title: Some("verify-release".to_owned()),
-                ..Location::default()
-            };
-            console.error(&location, &line);
+        let lines = render::release::failure_lines(&report);
+        let location = Location {
+            title: Some("verify-release".to_owned()),
+            ..Location::default()
+        };
+        for line in lines.iter().take(MAX_ANNOTATIONS) {
+            console.error(&location, line);
+        }
+        if lines.len() > MAX_ANNOTATIONS {
+            console.error(
+                &location,
+                &format!(
+                    "… and {} more failures: the job summary and `--format json` list every one",
+                    lines.len() - MAX_ANNOTATIONS
+                ),
+            );
         }
     }
-    publish(
-        env,
-        &render::release::outputs(&report),
-        &render::release::summary(&report),
+    let mut outputs = render::release::outputs(&report);
+    spill_large(
+        &mut outputs,
+        std::path::Path::new(&report.download_dir),
+        console,
     )?;
+    publish(env, &outputs, &render::release::summary(&report))?;
     console.result(&match config.verify.format {
         Format::Text => render::release::text(&report),
         Format::Json => render::release::json(&report),
@@ -388,6 +401,27 @@ fn run_sbom_diff(
 
 /// Step outputs and the job summary go wherever the runner asks, also for the CLI run
 /// from a workflow's `run:` step.
+/// GitHub shows 10 error annotations per step and 50 per job: more is noise in the log.
+const MAX_ANNOTATIONS: usize = 50;
+
+/// Moves each output over GitHub's 1 MiB limit into a file in `dir`; the output then holds
+/// the file's path.
+fn spill_large(
+    outputs: &mut crate::action::outputs::Outputs,
+    dir: &std::path::Path,
+    console: &Console,
+) -> Result<(), Error> {
+    let spilled = outputs.spill_large(dir);
+    crate::write::write_all(&spilled)?;
+    for f in &spilled {
+        console.info(&format!(
+            "{} is over GitHub's 1 MiB output limit; the output holds its path instead",
+            f.path.display()
+        ));
+    }
+    Ok(())
+}
+
 fn publish(
     env: &dyn Fn(&str) -> Option<String>,
     outputs: &crate::action::outputs::Outputs,

@@ -470,6 +470,10 @@ pub struct VerifyOutputArgs {
     /// How to print the result on stdout.
     #[arg(long = "format", value_enum, value_name = "FORMAT")]
     pub format: Option<CliFormat>,
+    /// Where a step output too long for GitHub (over 1 MiB, e.g. `results` of thousands of
+    /// artifacts) is written instead (default attestations/). Nothing is written otherwise.
+    #[arg(long = "output-dir", value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Clone, Args)]

@@ -632,6 +632,8 @@ impl VerifyReleaseConfig {
             github_token: None,
             rekor_url: non_empty_owned(args.lookup.rekor_url),
             offline: args.lookup.offline,
+            // verify-release writes into its download directory (`output_dir` below).
+            output_dir: PathBuf::from(DEFAULT_OUTPUT_DIR),
         };
         Ok(VerifyReleaseConfig {
             tag,
@@ -673,6 +675,8 @@ pub struct VerifyConfig {
     pub rekor_url: Option<String>,
     /// No transparency-log lookups.
     pub offline: bool,
+    /// Where an output over GitHub's limit goes; nothing is written there otherwise.
+    pub output_dir: PathBuf,
 }
 
 fn looks_like_digest(s: &str) -> bool {
@@ -773,6 +777,7 @@ impl VerifyConfig {
             github_token: non_empty_owned(args.bundles.github_token).map(Secret::new),
             rekor_url: non_empty_owned(args.bundles.lookup.rekor_url),
             offline: args.bundles.lookup.offline,
+            output_dir: output_dir(args.output.output_dir)?,
         })
     }
 }

@@ -244,7 +244,10 @@ fn verify_args(raw: RawInputs, repository: Option<&str>) -> Result<VerifyArgs, C
             predicate_type: non_empty(raw.predicate_type),
             policy: path(raw.policy),
         },
-        output: VerifyOutputArgs { format: None },
+        output: VerifyOutputArgs {
+            format: None,
+            output_dir: path(raw.output_dir),
+        },
     })
 }
 

@@ -83,7 +83,14 @@ pub fn attest(report: &AttestReport) -> String {
 /// One line per artifact × bundle: `OK`/`FAIL`, then who signed or what failed.
 pub fn verify(report: &crate::report::VerifyReport) -> String {
     let mut out = String::new();
-    for r in &report.rows {
+    // A long list shows its failures first: they are what the reader looks for.
+    let shown: Vec<&crate::report::VerifyRow> = if report.rows.len() > LOG_SUBJECTS {
+        let (failed, ok): (Vec<_>, Vec<_>) = report.rows.iter().partition(|r| r.failure.is_some());
+        failed.into_iter().chain(ok).take(LOG_SUBJECTS).collect()
+    } else {
+        report.rows.iter().collect()
+    };
+    for r in &shown {
         let bundle = if r.bundle.is_empty() { "-" } else { &r.bundle };
         match &r.failure {
             None => {
@@ -129,6 +136,17 @@ pub fn verify(report: &crate::report::VerifyReport) -> String {
                 );
             }
         }
+    }
+    if let Some(more) = report
+        .rows
+        .len()
+        .checked_sub(shown.len())
+        .filter(|n| *n > 0)
+    {
+        let _ = writeln!(
+            out,
+            "… and {more} more rows (failures first above); --format json lists every one"
+        );
     }
     let _ = writeln!(
         out,

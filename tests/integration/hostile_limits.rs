@@ -376,6 +376,88 @@ fn an_output_over_1_mib_goes_to_a_file_and_the_log_lists_300_subjects() {
     );
 }
 
+/// `verify` of 5,000 artifacts against one bundle that names none of them: every row fails.
+fn verify_5000(output_dir: Option<&str>) -> (Workspace, crate::common::Run) {
+    let ws = Workspace::new();
+    for i in 0..5000 {
+        ws.write(&format!("f/a{i}"), format!("{i}\n").as_bytes());
+    }
+    let bundle = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/sigstore-conformance/happy-path-v0.3/bundle.sigstore.json");
+    let mut env = github_env();
+    env.push(("INPUT_COMMAND", "verify".into()));
+    env.push(("INPUT_SUBJECT_PATH", "f/*".into()));
+    env.push(("INPUT_BUNDLE_PATH", bundle.display().to_string()));
+    env.push((
+        "INPUT_CERTIFICATE_IDENTITY",
+        "https://example.com/id".into(),
+    ));
+    env.push((
+        "INPUT_CERTIFICATE_OIDC_ISSUER",
+        "https://example.com".into(),
+    ));
+    if let Some(d) = output_dir {
+        env.push(("INPUT_OUTPUT_DIR", d.into()));
+    }
+    let run = ws.run(&["action"], &env);
+    (ws, run)
+}
+
+#[test]
+fn verify_results_over_1_mib_go_to_a_file_and_the_log_and_annotations_are_capped() {
+    let (ws, run) = verify_5000(None);
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    assert_eq!(run.outputs["results"], "attestations/results.json");
+    assert_eq!(run.outputs["verified-count"], "0");
+    assert!(run.outputs.values().all(|v| v.len() <= 1024 * 1024));
+    let rows: serde_json::Value =
+        serde_json::from_str(&ws.read("attestations/results.json")).expect("json");
+    assert_eq!(rows.as_array().map(Vec::len), Some(5000));
+    let out = run.stdout();
+    assert_eq!(out.lines().filter(|l| l.starts_with("FAIL  ")).count(), 300);
+    assert!(out.contains("… and 4700 more rows"), "{out}");
+    // 50 row annotations, the "and more" one, and the run's own failure.
+    let errors = workflow_commands(&out)
+        .iter()
+        .filter(|(c, _)| c == "error")
+        .count();
+    assert_eq!(errors, 52, "{out}");
+    assert!(run.summary.len() <= 1024 * 1024);
+}
+
+#[test]
+fn verify_writes_a_spilled_output_into_output_dir_and_nothing_when_it_fits() {
+    let (ws, run) = verify_5000(Some("verify-out"));
+    assert_eq!(run.outputs["results"], "verify-out/results.json");
+    assert!(ws.exists("verify-out/results.json"));
+    assert!(!ws.exists("attestations"));
+    // A small run writes no file at all.
+    let small = Workspace::new();
+    small.write("a.bin", b"a");
+    let mut env = github_env();
+    env.push(("INPUT_COMMAND", "verify".into()));
+    env.push(("INPUT_SUBJECT_PATH", "a.bin".into()));
+    env.push((
+        "INPUT_BUNDLE_PATH",
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/sigstore-conformance/happy-path-v0.3/bundle.sigstore.json")
+            .display()
+            .to_string(),
+    ));
+    env.push((
+        "INPUT_CERTIFICATE_IDENTITY",
+        "https://example.com/id".into(),
+    ));
+    env.push((
+        "INPUT_CERTIFICATE_OIDC_ISSUER",
+        "https://example.com".into(),
+    ));
+    let run = small.run(&["action"], &env);
+    assert_eq!(run.code(), 1);
+    assert!(run.outputs["results"].starts_with('['), "{:?}", run.outputs);
+    assert_eq!(small.files(), vec!["a.bin".to_owned()]);
+}
+
 /// `sh -c 'umask U; exec attest-kit ...'` in `ws`.
 #[cfg(unix)]
 fn attest_under_umask(ws: &Workspace, umask: &str) -> std::process::Output {
